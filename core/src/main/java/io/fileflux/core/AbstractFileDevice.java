@@ -1,0 +1,226 @@
+package io.fileflux.core;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The template every engine's device extends: argument and state checks happen once here, then the
+ * engine's {@code submitRead/submitWrite/submitSync} runs. It counts operations in flight and closes
+ * the handle ({@link #closeHandle()}) exactly once, after {@link #closeAsync()} and the last
+ * completion — never while the kernel may still use the handle.
+ *
+ * <p>Engine contract: a {@code submit*} method either returns an operation whose callback will run
+ * exactly once, or throws and never calls it.
+ */
+public abstract class AbstractFileDevice implements FileDevice {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AbstractFileDevice.class);
+
+    /** High bit of {@link #state}: close was requested. The low bits count operations in flight. */
+    private static final int CLOSING = 1 << 30;
+
+    private final Path path;
+    private final FileIdentity identity;
+    private final FileEngine engine;
+    private final EngineStats stats;
+    private final boolean writable;
+    private final AtomicInteger state = new AtomicInteger();
+    private final AtomicBoolean handleClosed = new AtomicBoolean();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+    protected AbstractFileDevice(FileEngine engine, Path path, FileIdentity identity, boolean writable) {
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.path = Objects.requireNonNull(path, "path");
+        this.identity = Objects.requireNonNull(identity, "identity");
+        this.stats = engine.stats();
+        this.writable = writable;
+        stats.deviceOpened();
+    }
+
+    @Override
+    public final Path path() {
+        return path;
+    }
+
+    @Override
+    public final FileIdentity identity() {
+        return identity;
+    }
+
+    @Override
+    public final FileEngine engine() {
+        return engine;
+    }
+
+    @Override
+    public final IoOperation read(ByteBuffer dst, long position, IoCallback callback) {
+        Objects.requireNonNull(dst, "dst");
+        Objects.requireNonNull(callback, "callback");
+        if (position < 0) {
+            throw new IllegalArgumentException("position must be >= 0, was " + position);
+        }
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("read into a read-only buffer");
+        }
+        if (!dst.hasRemaining()) {
+            throw new IllegalArgumentException("read into a buffer with no space remaining");
+        }
+        enter("read");
+        try {
+            return submitRead(dst, position, new Tracked(callback));
+        } catch (RuntimeException | Error e) {
+            exit(false);
+            throw e;
+        }
+    }
+
+    @Override
+    public final IoOperation write(ByteBuffer src, long position, IoCallback callback) {
+        Objects.requireNonNull(src, "src");
+        Objects.requireNonNull(callback, "callback");
+        if (position < 0) {
+            throw new IllegalArgumentException("position must be >= 0, was " + position);
+        }
+        if (!src.hasRemaining()) {
+            throw new IllegalArgumentException("write of an empty buffer");
+        }
+        if (!writable) {
+            throw new IllegalStateException("device not opened for writing: " + path);
+        }
+        enter("write");
+        try {
+            return submitWrite(src, position, new Tracked(callback));
+        } catch (RuntimeException | Error e) {
+            exit(false);
+            throw e;
+        }
+    }
+
+    @Override
+    public final IoOperation sync(boolean metadata, IoCallback callback) {
+        Objects.requireNonNull(callback, "callback");
+        enter("sync");
+        try {
+            return submitSync(metadata, new Tracked(callback));
+        } catch (RuntimeException | Error e) {
+            exit(false);
+            throw e;
+        }
+    }
+
+    @Override
+    public final int inFlight() {
+        return state.get() & ~CLOSING;
+    }
+
+    @Override
+    public final boolean isClosing() {
+        return (state.get() & CLOSING) != 0;
+    }
+
+    @Override
+    public final CompletableFuture<Void> closeAsync() {
+        for (;;) {
+            int s = state.get();
+            if ((s & CLOSING) != 0) {
+                return closed;
+            }
+            if (state.compareAndSet(s, s | CLOSING)) {
+                if (s == 0) {
+                    closeHandleOnce();
+                }
+                return closed;
+            }
+        }
+    }
+
+    /** True if the device was opened with write access. */
+    protected final boolean writable() {
+        return writable;
+    }
+
+    /** Starts a read; see the class contract. */
+    protected abstract IoOperation submitRead(ByteBuffer dst, long position, IoCallback callback);
+
+    /** Starts a write; see the class contract. */
+    protected abstract IoOperation submitWrite(ByteBuffer src, long position, IoCallback callback);
+
+    /** Starts an fsync ({@code metadata}) or fdatasync. */
+    protected abstract IoOperation submitSync(boolean metadata, IoCallback callback);
+
+    /** Closes the native handle. Called exactly once, when no operation is in flight. */
+    protected abstract void closeHandle() throws IOException;
+
+    private void enter(String what) {
+        for (;;) {
+            int s = state.get();
+            if ((s & CLOSING) != 0) {
+                throw new IllegalStateException(what + " on a closed device: " + path);
+            }
+            if (state.compareAndSet(s, s + 1)) {
+                stats.opSubmitted();
+                return;
+            }
+        }
+    }
+
+    private void exit(boolean cancelled) {
+        stats.opCompleted(cancelled);
+        if (state.decrementAndGet() == CLOSING) {
+            closeHandleOnce();
+        }
+    }
+
+    private void closeHandleOnce() {
+        if (!handleClosed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            closeHandle();
+            closed.complete(null);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("closing {} failed", path, e);
+            closed.completeExceptionally(e);
+        } finally {
+            stats.deviceClosed();
+        }
+    }
+
+    /** Runs the user's callback, then releases the operation's slot (so a callback may submit more). */
+    private final class Tracked implements IoCallback {
+        private final IoCallback user;
+
+        Tracked(IoCallback user) {
+            this.user = user;
+        }
+
+        @Override
+        public void completed(int bytes) {
+            try {
+                user.completed(bytes);
+            } catch (Throwable t) {
+                LOG.error("completion callback threw for {}", path, t);
+            } finally {
+                exit(false);
+            }
+        }
+
+        @Override
+        public void failed(IOException error) {
+            try {
+                user.failed(error);
+            } catch (Throwable t) {
+                LOG.error("failure callback threw for {}", path, t);
+            } finally {
+                exit(error instanceof IoCancelledException);
+            }
+        }
+    }
+}

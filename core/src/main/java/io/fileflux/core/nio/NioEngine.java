@@ -1,0 +1,141 @@
+package io.fileflux.core.nio;
+
+import io.fileflux.core.EngineStats;
+import io.fileflux.core.FileDevice;
+import io.fileflux.core.FileEngine;
+import io.fileflux.core.FileIdentity;
+import io.fileflux.core.OpenSpec;
+import java.io.IOException;
+import java.nio.channels.AsynchronousFileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The portable engine on {@link AsynchronousFileChannel}: every device's channel shares one pool of
+ * daemon threads ({@code fileflux-nio-N}) that run the blocking reads and the completion callbacks.
+ * Cancellation is best effort: the operation is detached and reported cancelled when the channel
+ * completes it; its buffer stays untouched by Fileflux until then.
+ *
+ * <p>Threading: thread-safe. Ownership: see {@link FileEngine}.
+ */
+public final class NioEngine implements FileEngine {
+
+    static final String NAME = "nio";
+    private static final AtomicInteger ENGINE_IDS = new AtomicInteger();
+
+    private final ExecutorService pool;
+    private final EngineStats stats = new EngineStats();
+    private final int threads;
+
+    NioEngine(int threads) {
+        this.threads = threads;
+        int engineId = ENGINE_IDS.incrementAndGet();
+        AtomicInteger n = new AtomicInteger();
+        ThreadFactory factory = r -> {
+            Thread t = new Thread(r, "fileflux-nio-" + engineId + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        this.pool = Executors.newFixedThreadPool(threads, factory);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public FileDevice open(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
+            throws IOException {
+        Objects.requireNonNull(path, "path");
+        OpenSpec spec = OpenSpec.of(options);
+        Set<OpenOption> nio = new HashSet<>();
+        if (spec.read()) {
+            nio.add(StandardOpenOption.READ);
+        }
+        if (spec.write()) {
+            nio.add(StandardOpenOption.WRITE);
+        }
+        if (spec.create()) {
+            nio.add(StandardOpenOption.CREATE);
+        }
+        if (spec.createNew()) {
+            nio.add(StandardOpenOption.CREATE_NEW);
+        }
+        if (spec.truncate()) {
+            nio.add(StandardOpenOption.TRUNCATE_EXISTING);
+        }
+        if (spec.sync()) {
+            nio.add(StandardOpenOption.SYNC);
+        }
+        if (spec.dsync()) {
+            nio.add(StandardOpenOption.DSYNC);
+        }
+        if (spec.noFollow()) {
+            nio.add(LinkOption.NOFOLLOW_LINKS);
+        }
+        if (spec.direct()) {
+            nio.add(com.sun.nio.file.ExtendedOpenOption.DIRECT);
+        }
+        AsynchronousFileChannel channel = AsynchronousFileChannel.open(path, nio, pool, attributes);
+        try {
+            FileIdentity identity = identityOf(path);
+            return new NioDevice(this, path, identity, spec.write(), channel);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The identity of the file at {@code path}, read right after opening it (java.nio offers no
+     * {@code fstat} on a channel; a rename in between is the one race this engine cannot see).
+     */
+    private static FileIdentity identityOf(Path path) throws IOException {
+        BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
+        if (attrs.isDirectory()) {
+            throw new FileSystemException(path.toString(), null, "Is a directory");
+        }
+        try {
+            Map<String, Object> unix = Files.readAttributes(path, "unix:dev,ino");
+            return new FileIdentity(((Number) unix.get("dev")).longValue(), ((Number) unix.get("ino")).longValue());
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            Object key = attrs.fileKey();
+            long index = key != null ? key.hashCode() : path.toRealPath().hashCode();
+            return new FileIdentity(0, index & 0xffffffffL);
+        }
+    }
+
+    ExecutorService pool() {
+        return pool;
+    }
+
+    @Override
+    public EngineStats stats() {
+        return stats;
+    }
+
+    @Override
+    public String describe() {
+        return NAME + " (AsynchronousFileChannel, " + threads + " pool threads)";
+    }
+
+    @Override
+    public void close() {
+        pool.shutdown();
+    }
+}
