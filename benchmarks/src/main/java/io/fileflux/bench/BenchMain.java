@@ -1,0 +1,205 @@
+package io.fileflux.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code fileflux bench}: the end-to-end harness. Runs the sequential, random {@code O_DIRECT} and
+ * slow-subscriber sections in one process, prints the tables, and writes {@code results.md} with PNG
+ * charts into {@code --out}. Started by {@code ./fileflux bench} at the repository root.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measures Fileflux against FileChannel, AsynchronousFileChannel, Spring DataBufferUtils,",
+                "Vert.x AsyncFile, Flux.generate and fio, alternately in one process.",
+                "Prints the tables and writes results.md and PNG charts into --out."})
+public final class BenchMain implements Callable<Integer> {
+
+    @Option(names = "--size", description = "size of the sequential-read file (default 1g, 256m with --quick)")
+    String size;
+
+    @Option(names = "--quick", description = "a short run: 256 MiB file, 1 warm-up + 3 rounds, 1 s random runs")
+    boolean quick;
+
+    @Option(names = "--file", description = "sequential-read file (created if missing or of another size; "
+            + "default: <tmp>/fileflux-bench-<size>.bin)")
+    Path file;
+
+    @Option(names = "--random-file", description = "file for O_DIRECT random reads (default: next to --file)")
+    Path randomFile;
+
+    @Option(names = "--random-size", description = "size of the random-read file (default 2g, 512m with --quick)")
+    String randomSize;
+
+    @Option(names = "--chunks", split = ",", description = "chunk sizes (default 64k,1m)")
+    List<String> chunks = new ArrayList<>(List.of("64k", "1m"));
+
+    @Option(names = "--queue-depths", split = ",", description = "random-read queue depths (default 1,32)")
+    List<Integer> queueDepths = new ArrayList<>(List.of(1, 32));
+
+    @Option(names = "--warmup", description = "warm-up rounds, thrown away (default 2, 1 with --quick)")
+    Integer warmup;
+
+    @Option(names = "--rounds", description = "measured rounds (default 7, 3 with --quick)")
+    Integer rounds;
+
+    @Option(names = "--duration", description = "seconds per random-read run (default 5, 1 with --quick)")
+    Double duration;
+
+    @Option(names = "--only", description = "regex: run only the sequential contenders whose name matches "
+            + "(the baseline always runs)")
+    String only;
+
+    @Option(names = "--sections", split = ",", description = "seq, random, memory (default all)")
+    List<String> sections = new ArrayList<>(List.of("seq", "random", "memory"));
+
+    @Option(names = "--memory-size", description = "file size for the slow-subscriber section (default 32m)")
+    String memorySize = "32m";
+
+    @Option(names = "--no-fio", description = "do not run fio")
+    boolean noFio;
+
+    @Option(names = "--no-progress", description = "no progress bar")
+    boolean noProgress;
+
+    @Option(names = "--out", description = "directory for results.md and images/ (default bench-results)")
+    Path out = Path.of("bench-results");
+
+    private final PrintStream stdout;
+    private final PrintStream stderr;
+
+    BenchMain(PrintStream stdout, PrintStream stderr) {
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(System.out, System.err, args));
+    }
+
+    /** Runs the harness and returns the exit code (for the smoke test). */
+    public static int run(PrintStream stdout, PrintStream stderr, String... args) {
+        ProcessArgs.set(args);
+        CommandLine cli = new CommandLine(new BenchMain(stdout, stderr));
+        cli.setOut(new java.io.PrintWriter(stdout, true));
+        cli.setErr(new java.io.PrintWriter(stderr, true));
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("fileflux bench: " + e);
+            e.printStackTrace(stderr);
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        long seqSize = Units.parseBytes(size != null ? size : quick ? "256m" : "1g");
+        long randSize = Units.parseBytes(randomSize != null ? randomSize : quick ? "512m" : "2g");
+        int warmups = warmup != null ? warmup : quick ? 1 : 2;
+        int measured = rounds != null ? rounds : quick ? 3 : 7;
+        double seconds = duration != null ? duration : quick ? 1 : 5;
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Path seqFile = file != null ? file : tmp.resolve("fileflux-bench-" + Units.bytes(seqSize).replace(" ", "") + ".bin");
+        Path randFile = randomFile != null ? randomFile
+                : seqFile.resolveSibling("fileflux-bench-random-" + Units.bytes(randSize).replace(" ", "") + ".bin");
+        int[] chunkSizes = chunks.stream().mapToInt(c -> Math.toIntExact(Units.parseBytes(c))).toArray();
+        Progress progress = new Progress(stderr, !noProgress);
+
+        StringBuilder md = new StringBuilder();
+        md.append("# Fileflux benchmark results\n\n");
+        md.append("Command: `fileflux bench ").append(String.join(" ", commandLine())).append("`\n\n");
+        md.append(Report.machine(seqFile.toAbsolutePath().getParent())).append('\n');
+
+        List<SequentialBench.Row> seqRows = List.of();
+        List<RandomBench.Row> randRows = List.of();
+        if (sections.contains("seq")) {
+            TestFiles.ensure(seqFile, seqSize, progress);
+            progress.note("warming " + seqFile + " into the page cache");
+            TestFiles.warm(seqFile);
+            List<SequentialReader> readers = new ArrayList<>(SequentialReaders.all());
+            if (only != null) {
+                Pattern p = Pattern.compile(only);
+                readers.removeIf(r -> !r.name().equals(SequentialReaders.BASELINE) && !p.matcher(r.name()).find());
+            }
+            try {
+                seqRows = new SequentialBench(seqFile, warmups, measured, progress).run(readers, chunkSizes);
+            } finally {
+                for (SequentialReader r : readers) {
+                    r.close();
+                }
+            }
+            String table = Report.sequential(seqRows);
+            stdout.println();
+            stdout.println("Sequential read, warm " + Units.bytes(seqSize) + ", every byte folded; median of "
+                    + measured + " rounds after " + warmups + " warm-up");
+            stdout.print(table);
+            md.append("## Sequential read of a warm ").append(Units.bytes(seqSize)).append(" file\n\n")
+                    .append(measured).append(" rounds after ").append(warmups)
+                    .append(" warm-up, contenders alternating in each round. Ratio = median of per-round ratios.\n\n")
+                    .append(table).append('\n');
+        }
+        if (sections.contains("random")) {
+            TestFiles.ensure(randFile, randSize, progress);
+            randRows = new RandomBench(randFile, Math.max(1, measured / 2), seconds, !noFio, progress)
+                    .run(queueDepths.stream().mapToInt(Integer::intValue).toArray());
+            String table = Report.random(randRows);
+            stdout.println();
+            stdout.println("O_DIRECT random 4 KiB reads of " + Units.bytes(randSize) + ", " + seconds + " s per run");
+            stdout.print(table);
+            md.append("## O_DIRECT random 4 KiB reads of a ").append(Units.bytes(randSize)).append(" file\n\n")
+                    .append(table).append('\n');
+        }
+        if (sections.contains("memory")) {
+            long memSize = Units.parseBytes(memorySize);
+            Path memFile = seqFile.resolveSibling("fileflux-bench-memory-" + Units.bytes(memSize).replace(" ", "") + ".bin");
+            TestFiles.ensure(memFile, memSize, progress);
+            List<MemoryBench.Row> memRows = new MemoryBench(memFile, 500, progress).run();
+            String table = Report.memory(memRows);
+            stdout.println();
+            stdout.println("Peak memory reading " + Units.bytes(memSize) + " with a slow subscriber");
+            stdout.print(table);
+            md.append("## Peak memory with a slow subscriber (").append(Units.bytes(memSize)).append(")\n\n")
+                    .append(table).append('\n');
+        }
+        Files.createDirectories(out);
+        List<String> images = Charts.write(out.resolve("images"), seqRows, randRows);
+        for (String img : images) {
+            md.append("![").append(img).append("](images/").append(img).append(")\n\n");
+        }
+        Files.writeString(out.resolve("results.md"), md.toString());
+        stdout.println();
+        stdout.println("wrote " + out.resolve("results.md") + (images.isEmpty() ? "" : " and " + images.size()
+                + " charts in " + out.resolve("images")));
+        return 0;
+    }
+
+    private List<String> commandLine() {
+        String[] args = ProcessArgs.get();
+        return args == null ? List.of() : Arrays.asList(args);
+    }
+
+    /** The arguments of the current run, kept for the report header. */
+    static final class ProcessArgs {
+        private static String[] args;
+
+        private ProcessArgs() {
+        }
+
+        static String[] get() {
+            return args;
+        }
+
+        static void set(String[] a) {
+            args = a.clone();
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.fileflux.bench;
+
+import io.fileflux.core.BufferPool;
+import io.fileflux.reactor.FileFlux;
+import io.fileflux.reactor.ReadOptions;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Peak memory with a slow subscriber: the file is read in 64 KiB chunks by a subscriber on its own
+ * thread ({@code publishOn}, prefetch 16) that spends {@code perChunkMicros} on each chunk, far
+ * slower than the disk. A sampler records the peak of direct memory in use (the JDK's {@code direct}
+ * buffer pool) and of heap in use over the baseline taken before the run. A reader that honours
+ * backpressure stays near (in flight + prefetch) × chunk size whatever the file size.
+ */
+final class MemoryBench {
+
+    static final int CHUNK = 64 * 1024;
+    static final int PREFETCH = 16;
+
+    /**
+     * @param contender   label
+     * @param peakDirect  peak direct memory in use above the baseline, bytes
+     * @param peakHeap    peak heap in use above the baseline, bytes (includes garbage not yet collected)
+     * @param seconds     how long the read took
+     */
+    record Row(String contender, long peakDirect, long peakHeap, double seconds) {
+    }
+
+    private final Path file;
+    private final long perChunkMicros;
+    private final Progress progress;
+
+    MemoryBench(Path file, long perChunkMicros, Progress progress) {
+        this.file = file;
+        this.perChunkMicros = perChunkMicros;
+        this.progress = progress;
+    }
+
+    /** A publisher of chunks and what the slow subscriber does with each (fold, then release). */
+    private record Contender(String name, Supplier<Flux<?>> flux, Consumer<Object> consume) {
+    }
+
+    List<Row> run() throws Exception {
+        List<Contender> contenders = new ArrayList<>();
+        long[] sink = {0};
+        for (String engine : SequentialReaders.availableEngines()) {
+            ReadOptions o = ReadOptions.defaults().engine(engine).chunkSize(CHUNK).maxInFlight(16);
+            contenders.add(new Contender("Fileflux " + engine + " x16 direct", () -> FileFlux.read(file, o),
+                    b -> sink[0] += Fold.fold((ByteBuffer) b)));
+            BufferPool pool = new BufferPool(CHUNK, 64);
+            contenders.add(new Contender("Fileflux " + engine + " x16 pooled", () -> FileFlux.read(file, o.pooled(pool)),
+                    b -> {
+                        sink[0] += Fold.fold((ByteBuffer) b);
+                        pool.release((ByteBuffer) b);
+                    }));
+        }
+        DefaultDataBufferFactory factory = new DefaultDataBufferFactory();
+        contenders.add(new Contender("Spring DataBufferUtils.read", () -> DataBufferUtils.read(file, factory, CHUNK),
+                b -> {
+                    DataBuffer db = (DataBuffer) b;
+                    try (DataBuffer.ByteBufferIterator it = db.readableByteBuffers()) {
+                        it.forEachRemaining(bb -> sink[0] += Fold.fold(bb));
+                    } finally {
+                        DataBufferUtils.release(db);
+                    }
+                }));
+        progress.phase("peak memory with a slow subscriber (" + perChunkMicros + " us per 64 KiB chunk)",
+                contenders.size());
+        List<Row> rows = new ArrayList<>();
+        BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
+        MemoryMXBean heap = ManagementFactory.getMemoryMXBean();
+        Scheduler slow = Schedulers.newSingle("slow-subscriber");
+        try {
+            for (Contender c : contenders) {
+                progress.step(c.name());
+                System.gc();
+                long direct0 = direct.getMemoryUsed();
+                long heap0 = heap.getHeapMemoryUsage().getUsed();
+                long[] peak = {0, 0};
+                Thread sampler = new Thread(() -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        peak[0] = Math.max(peak[0], direct.getMemoryUsed() - direct0);
+                        peak[1] = Math.max(peak[1], heap.getHeapMemoryUsage().getUsed() - heap0);
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                    }
+                }, "memory-sampler");
+                sampler.setDaemon(true);
+                long t0 = System.nanoTime();
+                sampler.start();
+                c.flux().get()
+                        .publishOn(slow, PREFETCH)
+                        .doOnNext(x -> {
+                            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(perChunkMicros));
+                            c.consume().accept(x);
+                        })
+                        .then()
+                        .block();
+                sampler.interrupt();
+                sampler.join();
+                rows.add(new Row(c.name(), peak[0], peak[1], (System.nanoTime() - t0) / 1e9));
+            }
+        } finally {
+            slow.dispose();
+        }
+        progress.finishLine();
+        return rows;
+    }
+}

@@ -1,0 +1,98 @@
+package io.fileflux.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** Renders a run as Markdown: machine, command, tables, charts. */
+final class Report {
+
+    private Report() {
+    }
+
+    static String machine(Path dataFile) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("- CPU: ").append(cpuModel()).append(", ").append(Runtime.getRuntime().availableProcessors())
+                .append(" cores available to the JVM\n");
+        long mem = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+        sb.append("- Memory: ").append(mem >> 30).append(" GiB; OS: ").append(System.getProperty("os.name"))
+                .append(' ').append(System.getProperty("os.version")).append(' ').append(System.getProperty("os.arch"))
+                .append('\n');
+        sb.append("- Java: ").append(System.getProperty("java.vm.name")).append(' ')
+                .append(System.getProperty("java.runtime.version")).append(", heap max ")
+                .append(Runtime.getRuntime().maxMemory() >> 20).append(" MiB\n");
+        try {
+            sb.append("- Data file system: ").append(Files.getFileStore(dataFile).type()).append(" (")
+                    .append(Files.getFileStore(dataFile).name()).append(")\n");
+        } catch (IOException e) {
+            sb.append("- Data file system: unknown (").append(e.getMessage()).append(")\n");
+        }
+        sb.append("- Fileflux engines available: ").append(String.join(", ", SequentialReaders.availableEngines()))
+                .append('\n');
+        return sb.toString();
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: fall through
+        }
+        return System.getProperty("os.arch");
+    }
+
+    static String sequential(List<SequentialBench.Row> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| contender | chunk | GB/s median (min–max) | ratio to FileChannel.read (min–max) | CPU s/GiB | alloc B/MiB |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|\n");
+        for (SequentialBench.Row r : rows) {
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %.2f (%.2f–%.2f) | **%.2f** (%.2f–%.2f) | %.3f | %s |%n",
+                    r.contender(), Units.bytes(r.chunkSize()), r.medianGBps(), r.minGBps(), r.maxGBps(), r.ratio(),
+                    r.ratioMin(), r.ratioMax(), r.cpuSecPerGiB(), alloc(r.allocPerMiB())));
+        }
+        return sb.toString();
+    }
+
+    private static String alloc(double bytesPerMiB) {
+        if (bytesPerMiB >= 1 << 20) {
+            return String.format(Locale.ROOT, "%.2f MiB", bytesPerMiB / (1 << 20));
+        }
+        if (bytesPerMiB >= 1 << 10) {
+            return String.format(Locale.ROOT, "%.1f KiB", bytesPerMiB / (1 << 10));
+        }
+        return String.format(Locale.ROOT, "%.0f B", bytesPerMiB);
+    }
+
+    static String random(List<RandomBench.Row> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| contender | QD | IOPS | p50 µs | p99 µs | p99.9 µs |\n|---|---:|---:|---:|---:|---:|\n");
+        for (RandomBench.Row r : rows) {
+            if (r.measured()) {
+                sb.append(String.format(Locale.ROOT, "| %s | %d | %,.0f | %.0f | %.0f | %.0f |%n", r.contender(),
+                        r.queueDepth(), r.iops(), r.p50us(), r.p99us(), r.p999us()));
+            } else {
+                sb.append(String.format(Locale.ROOT, "| %s | %d | — | — | — | — (%s) |%n", r.contender(),
+                        r.queueDepth(), r.note().replace('|', '/')));
+            }
+        }
+        return sb.toString();
+    }
+
+    static String memory(List<MemoryBench.Row> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| contender | peak direct memory | peak heap in use (incl. garbage) | time s |\n|---|---:|---:|---:|\n");
+        for (MemoryBench.Row r : rows) {
+            sb.append(String.format(Locale.ROOT, "| %s | %.1f MiB | %.1f MiB | %.1f |%n", r.contender(),
+                    r.peakDirect() / 1048576.0, r.peakHeap() / 1048576.0, r.seconds()));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,99 @@
+package io.fileflux.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sequential reads of a warm file by every contender, alternately in one process: per chunk size,
+ * {@code warmups} rounds that are thrown away, then {@code rounds} rounds of A B C …, each contender
+ * reading the whole file once per round. Throughput is reported as median and range; the ratio to
+ * {@link SequentialReaders#BASELINE} is the median of the per-round ratios, so a noisy neighbour
+ * slowing one round slows both sides of that round's ratio.
+ */
+final class SequentialBench {
+
+    /**
+     * One contender at one chunk size.
+     *
+     * @param contender      label
+     * @param chunkSize      bytes per read
+     * @param medianGBps     median throughput, 10^9 bytes per second
+     * @param minGBps        slowest round
+     * @param maxGBps        fastest round
+     * @param ratio          median of per-round throughput ratios to the baseline
+     * @param ratioMin       lowest per-round ratio
+     * @param ratioMax       highest per-round ratio
+     * @param cpuSecPerGiB   median process CPU seconds per GiB read
+     * @param allocPerMiB    median heap bytes allocated per MiB read
+     */
+    record Row(String contender, int chunkSize, double medianGBps, double minGBps, double maxGBps, double ratio,
+               double ratioMin, double ratioMax, double cpuSecPerGiB, double allocPerMiB) {
+    }
+
+    private final Path file;
+    private final int warmups;
+    private final int rounds;
+    private final Progress progress;
+
+    SequentialBench(Path file, int warmups, int rounds, Progress progress) {
+        this.file = file;
+        this.warmups = warmups;
+        this.rounds = rounds;
+        this.progress = progress;
+    }
+
+    List<Row> run(List<SequentialReader> readers, int[] chunkSizes) throws Exception {
+        long size = Files.size(file);
+        List<Row> rows = new ArrayList<>();
+        for (int chunk : chunkSizes) {
+            progress.phase("sequential read of " + Units.bytes(size) + " in " + Units.bytes(chunk) + " chunks: "
+                    + warmups + " warm-up + " + rounds + " rounds x " + readers.size() + " contenders",
+                    (warmups + rounds) * readers.size());
+            Map<String, List<Costs>> costs = new LinkedHashMap<>();
+            Outcome expected = null;
+            for (int round = 0; round < warmups + rounds; round++) {
+                boolean warm = round < warmups;
+                for (SequentialReader r : readers) {
+                    progress.step((warm ? "warm-up " : "round " + (round - warmups + 1) + " ") + r.name());
+                    System.gc();
+                    Costs before = Costs.now();
+                    Outcome o = r.read(file, chunk);
+                    Costs spent = Costs.now().minus(before);
+                    if (expected == null) {
+                        expected = o;
+                    }
+                    if (o.bytes() != size || o.fold() != expected.fold()) {
+                        throw new IllegalStateException(r.name() + " read " + o + " but the file is " + size
+                                + " bytes folding to " + expected.fold());
+                    }
+                    if (!warm) {
+                        costs.computeIfAbsent(r.name(), k -> new ArrayList<>()).add(spent);
+                    }
+                }
+            }
+            progress.finishLine();
+            List<Costs> base = costs.get(readers.get(0).name());
+            for (SequentialReader r : readers) {
+                List<Costs> c = costs.get(r.name());
+                double[] gbps = new double[c.size()];
+                double[] ratios = new double[c.size()];
+                double[] cpu = new double[c.size()];
+                double[] alloc = new double[c.size()];
+                for (int i = 0; i < c.size(); i++) {
+                    gbps[i] = size / (double) c.get(i).wallNanos();
+                    ratios[i] = base.get(i).wallNanos() / (double) c.get(i).wallNanos();
+                    cpu[i] = c.get(i).cpuNanos() / 1e9 / (size / (double) (1L << 30));
+                    alloc[i] = c.get(i).allocBytes() / (size / (double) (1L << 20));
+                }
+                rows.add(new Row(r.name(), chunk, Stats.median(gbps), Stats.min(gbps), Stats.max(gbps),
+                        Stats.median(ratios), Stats.min(ratios), Stats.max(ratios), Stats.median(cpu),
+                        Stats.median(alloc)));
+            }
+        }
+        return rows;
+    }
+}
