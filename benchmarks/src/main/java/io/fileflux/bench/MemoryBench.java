@@ -52,6 +52,14 @@ final class MemoryBench {
         this.progress = progress;
     }
 
+    /** Collects garbage and lets the cleaner free the direct buffers of earlier runs. */
+    private static void settle() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+    }
+
     /** A publisher of chunks and what the slow subscriber does with each (fold, then release). */
     private record Contender(String name, Supplier<Flux<?>> flux, Consumer<Object> consume) {
     }
@@ -90,7 +98,7 @@ final class MemoryBench {
         try {
             for (Contender c : contenders) {
                 progress.step(c.name());
-                System.gc();
+                settle();
                 long direct0 = direct.getMemoryUsed();
                 long heap0 = heap.getHeapMemoryUsage().getUsed();
                 long[] peak = {0, 0};
