@@ -17,10 +17,10 @@ import picocli.CommandLine.Option;
  * slow-subscriber sections in one process, prints the tables, and writes {@code results.md} with PNG
  * charts into {@code --out}. Started by {@code ./fileflux bench} at the repository root.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measures Fileflux against FileChannel, AsynchronousFileChannel, Spring DataBufferUtils,",
-                "Vert.x AsyncFile, Flux.generate and fio, alternately in one process.",
-                "Prints the tables and writes results.md and PNG charts into --out."})
+@Command(name = "fileflux bench", mixinStandardHelpOptions = true,
+        description = {"Measures Fileflux against FileChannel, AsynchronousFileChannel, Spring",
+                "DataBufferUtils, Vert.x AsyncFile, Flux.generate and fio, alternately in one",
+                "process. Prints the tables; writes results.md and PNG charts into --out."})
 public final class BenchMain implements Callable<Integer> {
 
     @Option(names = "--size", description = "size of the sequential-read file (default 1g, 256m with --quick)")
@@ -61,8 +61,8 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--sections", split = ",", description = "seq, random, memory (default all)")
     List<String> sections = new ArrayList<>(List.of("seq", "random", "memory"));
 
-    @Option(names = "--memory-size", description = "file size for the slow-subscriber section (default 32m)")
-    String memorySize = "32m";
+    @Option(names = "--memory-size", description = "file size for the slow-subscriber section (default 64m)")
+    String memorySize = "64m";
 
     @Option(names = "--no-fio", description = "do not run fio")
     boolean noFio;

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -25,7 +26,9 @@ import reactor.core.scheduler.Schedulers;
  * Peak memory with a slow subscriber: the file is read in 64 KiB chunks by a subscriber on its own
  * thread ({@code publishOn}, prefetch 16) that spends {@code perChunkMicros} on each chunk, far
  * slower than the disk. A sampler records the peak of direct memory in use (the JDK's {@code direct}
- * buffer pool) and of heap in use over the baseline taken before the run. A reader that honours
+ * buffer pool) and of heap in use over the baseline taken before the run; both include buffers that
+ * are garbage but not yet collected. For pooled buffers it also records the exact peak held by the
+ * pipeline (pool buffers acquired and not released). A reader that honours
  * backpressure stays near (in flight + prefetch) × chunk size whatever the file size.
  */
 final class MemoryBench {
@@ -37,9 +40,11 @@ final class MemoryBench {
      * @param contender   label
      * @param peakDirect  peak direct memory in use above the baseline, bytes
      * @param peakHeap    peak heap in use above the baseline, bytes (includes garbage not yet collected)
+     * @param peakHeld    peak bytes of pool buffers acquired and not yet released (in flight, queued
+     *                    or being consumed): exactly what the pipeline holds; -1 where not observable
      * @param seconds     how long the read took
      */
-    record Row(String contender, long peakDirect, long peakHeap, double seconds) {
+    record Row(String contender, long peakDirect, long peakHeap, long peakHeld, double seconds) {
     }
 
     private final Path file;
@@ -61,7 +66,7 @@ final class MemoryBench {
     }
 
     /** A publisher of chunks and what the slow subscriber does with each (fold, then release). */
-    private record Contender(String name, Supplier<Flux<?>> flux, Consumer<Object> consume) {
+    private record Contender(String name, Supplier<Flux<?>> flux, Consumer<Object> consume, LongSupplier held) {
     }
 
     List<Row> run() throws Exception {
@@ -70,13 +75,13 @@ final class MemoryBench {
         for (String engine : SequentialReaders.availableEngines()) {
             ReadOptions o = ReadOptions.defaults().engine(engine).chunkSize(CHUNK).maxInFlight(16);
             contenders.add(new Contender("Fileflux " + engine + " x16 direct", () -> FileFlux.read(file, o),
-                    b -> sink[0] += Fold.fold((ByteBuffer) b)));
+                    b -> sink[0] += Fold.fold((ByteBuffer) b), null));
             BufferPool pool = new BufferPool(CHUNK, 64);
             contenders.add(new Contender("Fileflux " + engine + " x16 pooled", () -> FileFlux.read(file, o.pooled(pool)),
                     b -> {
                         sink[0] += Fold.fold((ByteBuffer) b);
                         pool.release((ByteBuffer) b);
-                    }));
+                    }, () -> pool.outstanding() * CHUNK));
         }
         DefaultDataBufferFactory factory = new DefaultDataBufferFactory();
         contenders.add(new Contender("Spring DataBufferUtils.read", () -> DataBufferUtils.read(file, factory, CHUNK),
@@ -87,7 +92,7 @@ final class MemoryBench {
                     } finally {
                         DataBufferUtils.release(db);
                     }
-                }));
+                }, null));
         progress.phase("peak memory with a slow subscriber (" + perChunkMicros + " us per 64 KiB chunk)",
                 contenders.size());
         List<Row> rows = new ArrayList<>();
@@ -101,11 +106,14 @@ final class MemoryBench {
                 settle();
                 long direct0 = direct.getMemoryUsed();
                 long heap0 = heap.getHeapMemoryUsage().getUsed();
-                long[] peak = {0, 0};
+                long[] peak = {0, 0, c.held() == null ? -1 : 0};
                 Thread sampler = new Thread(() -> {
                     while (!Thread.currentThread().isInterrupted()) {
                         peak[0] = Math.max(peak[0], direct.getMemoryUsed() - direct0);
                         peak[1] = Math.max(peak[1], heap.getHeapMemoryUsage().getUsed() - heap0);
+                        if (c.held() != null) {
+                            peak[2] = Math.max(peak[2], c.held().getAsLong());
+                        }
                         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
                     }
                 }, "memory-sampler");
@@ -122,7 +130,7 @@ final class MemoryBench {
                         .block();
                 sampler.interrupt();
                 sampler.join();
-                rows.add(new Row(c.name(), peak[0], peak[1], (System.nanoTime() - t0) / 1e9));
+                rows.add(new Row(c.name(), peak[0], peak[1], peak[2], (System.nanoTime() - t0) / 1e9));
             }
         } finally {
             slow.dispose();

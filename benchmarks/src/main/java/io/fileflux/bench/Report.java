@@ -88,9 +88,10 @@ final class Report {
 
     static String memory(List<MemoryBench.Row> rows) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| contender | peak direct memory | peak heap in use (incl. garbage) | time s |\n|---|---:|---:|---:|\n");
+        sb.append("| contender | peak held by the pipeline | peak direct memory (incl. garbage) | peak heap (incl. garbage) | time s |\n|---|---:|---:|---:|---:|\n");
         for (MemoryBench.Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "| %s | %.1f MiB | %.1f MiB | %.1f |%n", r.contender(),
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %.1f MiB | %.1f MiB | %.1f |%n", r.contender(),
+                    r.peakHeld() < 0 ? "—" : String.format(Locale.ROOT, "%.2f MiB", r.peakHeld() / 1048576.0),
                     r.peakDirect() / 1048576.0, r.peakHeap() / 1048576.0, r.seconds()));
         }
         return sb.toString();

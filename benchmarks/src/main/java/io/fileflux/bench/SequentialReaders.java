@@ -58,6 +58,23 @@ public final class SequentialReaders {
         return list;
     }
 
+    /** A command-line friendly key of a contender's name: {@code Fileflux io_uring x16 pooled} → {@code fileflux-io-uring-x16-pooled}. */
+    public static String key(String name) {
+        return name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+    }
+
+    /**
+     * The contender whose {@link #key} is {@code key}.
+     *
+     * @throws IllegalArgumentException if none is (the engine may be unavailable here)
+     */
+    public static SequentialReader byKey(String key) {
+        List<SequentialReader> all = all();
+        return all.stream().filter(r -> key(r.name()).equals(key)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no contender '" + key + "' here; known: "
+                        + all.stream().map(r -> key(r.name())).toList()));
+    }
+
     /** The names of the Fileflux engines that work on this machine. */
     public static List<String> availableEngines() {
         List<String> names = new ArrayList<>();

@@ -1,0 +1,64 @@
+package io.fileflux.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The harness runs end to end on tiny files: every section, every contender, the report and the
+ * charts. It asserts that the run completes and reports, never how fast anything was.
+ */
+class BenchSmokeTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void harnessRunsEndToEndOnTinyFiles() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = BenchMain.run(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                "--size", "1m", "--file", dir.resolve("seq.bin").toString(),
+                "--random-size", "1m", "--random-file", dir.resolve("rand.bin").toString(),
+                "--memory-size", "256k", "--warmup", "0", "--rounds", "1", "--duration", "0.05",
+                "--queue-depths", "1,4", "--no-fio", "--no-progress", "--out", dir.resolve("out").toString());
+        String stdout = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, () -> stdout + err.toString(StandardCharsets.UTF_8));
+
+        String report = Files.readString(dir.resolve("out/results.md"));
+        for (String section : new String[] {"Sequential read", "O_DIRECT random", "slow subscriber"}) {
+            assertTrue(report.contains(section), () -> "missing section " + section + ":\n" + report);
+        }
+        for (SequentialReader r : SequentialReaders.all()) {
+            assertTrue(report.contains("| " + r.name() + " | 64 KiB |"), () -> "missing " + r.name() + ":\n" + report);
+            r.close();
+        }
+        assertTrue(report.contains("fio io_uring"), report);
+        assertTrue(Files.size(dir.resolve("out/images/seq-throughput.png")) > 0);
+    }
+
+    @Test
+    void sizesParseAndPrint() {
+        assertEquals(64 * 1024, Units.parseBytes("64k"));
+        assertEquals(1L << 30, Units.parseBytes("1GiB"));
+        assertEquals("1 MiB", Units.bytes(1 << 20));
+    }
+
+    @Test
+    void fioJsonIsRead() {
+        String json = "{\"jobs\":[{\"read\":{\"iops\" : 65331.5,\"clat_ns\":{\"percentile\":{\"50.000000\" : 452608,"
+                + "\"99.000000\" : 790528,\"99.900000\" : 1056768}}},\"write\":{\"iops\" : 0}}]}";
+        Fio.Result r = Fio.parse(json);
+        assertEquals(65331.5, r.iops());
+        assertEquals(452.608, r.p50us(), 1e-9);
+        assertEquals(790.528, r.p99us(), 1e-9);
+    }
+}
