@@ -9,6 +9,7 @@ only="${1:?contender regex, e.g. '^Fileflux io_uring x16 pooled\$'}"
 chunk="${2:-64k}"
 file="${3:-/work/data/big.bin}"
 out="${PROFILE_OUT:-$(mktemp -d)}"
+mkdir -p "$out"
 [ -d "$root/benchmarks/target/lib" ] || (cd "$root" && mvn -B -q -DskipTests -pl benchmarks -am package)
 cp="$root/benchmarks/target/classes:$root/benchmarks/target/lib/*"
 args=(io.fileflux.bench.BenchMain --file "$file" --size "$(stat -c %s "$file")" --chunks "$chunk" --warmup 1
@@ -16,7 +17,7 @@ args=(io.fileflux.bench.BenchMain --file "$file" --size "$(stat -c %s "$file")" 
 if command -v perf >/dev/null 2>&1; then
   perf record -q -F 999 -g -o "$out/perf.data" -- java -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit \
       -XX:+PreserveFramePointer -cp "$cp" "${args[@]}" | grep '^|'
-  perf report -i "$out/perf.data" --no-children --sort comm,sym -g none --percent-limit 0.7 --stdio 2>/dev/null \
+  perf report -i "$out/perf.data" --no-children --sort comm,sym -g none -n --percent-limit 0.7 --stdio 2>/dev/null \
       | grep -v '^#' | grep -v '^$'
 else
   java -XX:StartFlightRecording=filename="$out/run.jfr",settings=profile -cp "$cp" "${args[@]}" | grep '^|'
