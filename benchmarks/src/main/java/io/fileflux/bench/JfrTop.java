@@ -12,7 +12,8 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * Summarises a JFR recording's CPU samples ({@code jdk.ExecutionSample}, plus {@code jdk.NativeMethodSample}
  * for threads in native code) for the "why does it trail" notes: the hottest methods by self time and by
- * total (inclusive) time, and the samples per thread. async-profiler is not available here; JFR is.
+ * total (inclusive) time, the samples per thread, and allocation ({@code jdk.ObjectAllocationSample})
+ * by class and allocation site. async-profiler is not available here; JFR is.
  *
  * <pre>
  * java -XX:StartFlightRecording=filename=run.jfr,settings=profile -cp ... io.fileflux.bench.BenchMain --only ...
@@ -30,9 +31,20 @@ public final class JfrTop {
         Map<String, Integer> total = new HashMap<>();
         Map<String, Integer> threads = new HashMap<>();
         Map<String, Integer> nativeSelf = new HashMap<>();
+        Map<String, Integer> alloc = new HashMap<>();
+        long allocTotal = 0;
         int samples = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(Path.of(args[0]))) {
             String type = e.getEventType().getName();
+            if (type.equals("jdk.ObjectAllocationSample") && e.getStackTrace() != null) {
+                long weight = e.getLong("weight");
+                allocTotal += weight;
+                String site = e.getStackTrace().getFrames().stream().limit(4).map(JfrTop::name)
+                        .reduce((a, b) -> a + " < " + b).orElse("?");
+                alloc.merge(e.getClass("objectClass").getName() + " @ " + site, (int) Math.min(Integer.MAX_VALUE,
+                        weight / 1024), Integer::sum);
+                continue;
+            }
             boolean java = type.equals("jdk.ExecutionSample");
             if (!java && !type.equals("jdk.NativeMethodSample")) {
                 continue;
@@ -56,6 +68,10 @@ public final class JfrTop {
         print("threads (Java samples)", threads, top, samples);
         print("self", self, top, samples);
         print("total (inclusive)", total, top, samples);
+        if (allocTotal > 0) {
+            print("allocation by class @ site (share of " + (allocTotal >> 20) + " MiB sampled)", alloc, top,
+                    (int) (allocTotal / 1024));
+        }
         print("threads parked/in native (native samples)", nativeSelf, top, Math.max(1, nativeSelf.values().stream()
                 .mapToInt(Integer::intValue).sum()));
     }
