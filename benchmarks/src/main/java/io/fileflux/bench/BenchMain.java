@@ -117,7 +117,8 @@ public final class BenchMain implements Callable<Integer> {
         StringBuilder md = new StringBuilder();
         md.append("# Fileflux benchmark results\n\n");
         md.append("Command: `fileflux bench ").append(String.join(" ", commandLine())).append("`\n\n");
-        md.append(Report.machine(seqFile.toAbsolutePath().getParent())).append('\n');
+        md.append(Report.machine(seqFile.toAbsolutePath().getParent()));
+        md.append("- Load average at start: ").append(Report.loadAverage()).append("{{LOAD_END}}\n\n");
 
         List<SequentialBench.Row> seqRows = List.of();
         List<RandomBench.Row> randRows = List.of();
@@ -175,7 +176,10 @@ public final class BenchMain implements Callable<Integer> {
         for (String img : images) {
             md.append("![").append(img).append("](images/").append(img).append(")\n\n");
         }
-        Files.writeString(out.resolve("results.md"), md.toString());
+        Files.writeString(out.resolve("results.md"), md.toString().replace("{{LOAD_END}}",
+                "; at end: " + Report.loadAverage()));
+        Files.writeString(out.resolve("sequential.csv"), Report.sequentialCsv(seqRows));
+        Files.writeString(out.resolve("random.csv"), Report.randomCsv(randRows));
         stdout.println();
         stdout.println("wrote " + out.resolve("results.md") + (images.isEmpty() ? "" : " and " + images.size()
                 + " charts in " + out.resolve("images")));

@@ -36,6 +36,35 @@ final class Report {
         return sb.toString();
     }
 
+    /** The 1, 5 and 15 minute load averages (Linux), or the JVM's 1-minute figure elsewhere. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
+    }
+
+    static String sequentialCsv(List<SequentialBench.Row> rows) {
+        StringBuilder sb = new StringBuilder("contender,chunk,gbps_median,gbps_min,gbps_max,ratio,ratio_min,ratio_max,cpu_s_per_gib,alloc_b_per_mib\n");
+        for (SequentialBench.Row r : rows) {
+            sb.append(String.format(Locale.ROOT, "%s,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.1f%n", r.contender(),
+                    r.chunkSize(), r.medianGBps(), r.minGBps(), r.maxGBps(), r.ratio(), r.ratioMin(), r.ratioMax(),
+                    r.cpuSecPerGiB(), r.allocPerMiB()));
+        }
+        return sb.toString();
+    }
+
+    static String randomCsv(List<RandomBench.Row> rows) {
+        StringBuilder sb = new StringBuilder("contender,queue_depth,iops,p50_us,p99_us,p999_us,note\n");
+        for (RandomBench.Row r : rows) {
+            sb.append(String.format(Locale.ROOT, "%s,%d,%.0f,%.1f,%.1f,%.1f,%s%n", r.contender(), r.queueDepth(),
+                    r.iops(), r.p50us(), r.p99us(), r.p999us(), r.note().replace(',', ';').replace('\n', ' ')));
+        }
+        return sb.toString();
+    }
+
     private static String cpuModel() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
