@@ -53,7 +53,7 @@ public final class SequentialReaders {
             for (int inFlight : new int[] {1, 4, 16}) {
                 list.add(new FilefluxRead(engine, inFlight, true));
             }
-            list.add(new FilefluxRead(engine, 16, false));
+            list.add(new FilefluxRead(engine, ReadOptions.DEFAULT_MAX_IN_FLIGHT, false)); // the defaults: new direct buffers
         }
         return list;
     }

@@ -42,7 +42,10 @@ class BenchSmokeTest {
             r.close();
         }
         assertTrue(report.contains("fio io_uring"), report);
-        assertTrue(Files.size(dir.resolve("out/images/seq-throughput.png")) > 0);
+        // a JDK without fonts cannot draw charts; the harness then says so in the report instead
+        assertTrue(report.contains("Charts skipped") || Files.size(dir.resolve("out/images/seq-throughput.png")) > 0,
+                report);
+        assertTrue(Files.readString(dir.resolve("out/sequential.csv")).contains(SequentialReaders.BASELINE));
     }
 
     @Test
