@@ -28,19 +28,22 @@ public abstract class CompletionDevice extends AbstractFileDevice {
     private final long handle;
     private final boolean direct;
     private final boolean stream;
+    private final int driverFlags;
 
     /**
      * @param handle the native handle, passed to the driver with every op
      * @param direct opened for direct I/O: alignment is checked on every op
      * @param stream the file has no position (a FIFO): ops are given offset -1
+     * @param driverFlags passed to the driver with every op ({@link CompletionOp#driverFlags()})
      */
     protected CompletionDevice(FileEngine engine, CompletionDriver driver, Path path, FileIdentity identity,
-                               boolean writable, long handle, boolean direct, boolean stream) {
+                               boolean writable, long handle, boolean direct, boolean stream, int driverFlags) {
         super(engine, path, identity, writable);
         this.driver = driver;
         this.handle = handle;
         this.direct = direct;
         this.stream = stream;
+        this.driverFlags = driverFlags;
     }
 
     /** The native handle. */
@@ -56,18 +59,20 @@ public abstract class CompletionDevice extends AbstractFileDevice {
     @Override
     protected final IoOperation submitRead(ByteBuffer dst, long position, IoCallback callback) {
         checkAlignment(dst, position);
-        return start(CompletionOp.read(driver, path(), handle, dst, position, stream ? -1 : position, callback));
+        return start(CompletionOp.read(driver, path(), handle, dst, position, stream ? -1 : position, callback,
+                driverFlags));
     }
 
     @Override
     protected final IoOperation submitWrite(ByteBuffer src, long position, IoCallback callback) {
         checkAlignment(src, position);
-        return start(CompletionOp.write(driver, path(), handle, src, position, stream ? -1 : position, callback));
+        return start(CompletionOp.write(driver, path(), handle, src, position, stream ? -1 : position, callback,
+                driverFlags));
     }
 
     @Override
     protected final IoOperation submitSync(boolean metadata, IoCallback callback) {
-        return start(CompletionOp.sync(driver, path(), handle, metadata, callback));
+        return start(CompletionOp.sync(driver, path(), handle, metadata, callback, driverFlags));
     }
 
     private IoOperation start(CompletionOp op) {

@@ -58,13 +58,15 @@ public final class CompletionOp implements IoOperation {
     private final long address;
     private final int length;
     private final boolean metadata;
+    private final int driverFlags;
     private volatile OpState state = OpState.SUBMITTED;
     /** Assigned by {@link OpTable#register} before the op is handed to the driver. */
     private long token;
     private Object attachment;
 
     private CompletionOp(OpKind kind, CompletionDriver driver, Path path, long handle, long position,
-                         long offset, IoCallback callback, ByteBuffer buffer, boolean metadata) {
+                         long offset, IoCallback callback, ByteBuffer buffer, boolean metadata,
+                         int driverFlags) {
         this.kind = kind;
         this.driver = Objects.requireNonNull(driver, "driver");
         this.path = path;
@@ -74,6 +76,7 @@ public final class CompletionOp implements IoOperation {
         this.callback = Objects.requireNonNull(callback, "callback");
         this.buffer = buffer;
         this.metadata = metadata;
+        this.driverFlags = driverFlags;
         if (buffer == null) {
             this.ioBuffer = null;
             this.bufferStart = 0;
@@ -105,24 +108,25 @@ public final class CompletionOp implements IoOperation {
      * @param handle the native handle (fd, {@code HANDLE} value) the driver passes to the kernel
      * @param offset the offset the kernel sees: {@code position}, or -1 for a stream (FIFO) that has
      *               no position
+     * @param driverFlags opaque to this package: what the driver told the device at open time
      */
     public static CompletionOp read(CompletionDriver driver, Path path, long handle, ByteBuffer dst,
-                                    long position, long offset, IoCallback callback) {
+                                    long position, long offset, IoCallback callback, int driverFlags) {
         return new CompletionOp(OpKind.READ, driver, path, handle, position, offset, callback,
-                Objects.requireNonNull(dst, "dst"), false);
+                Objects.requireNonNull(dst, "dst"), false, driverFlags);
     }
 
     /** A write of up to {@code src.remaining()} bytes at {@code position}; see {@link #read}. */
     public static CompletionOp write(CompletionDriver driver, Path path, long handle, ByteBuffer src,
-                                     long position, long offset, IoCallback callback) {
+                                     long position, long offset, IoCallback callback, int driverFlags) {
         return new CompletionOp(OpKind.WRITE, driver, path, handle, position, offset, callback,
-                Objects.requireNonNull(src, "src"), false);
+                Objects.requireNonNull(src, "src"), false, driverFlags);
     }
 
     /** An fsync ({@code metadata}) or fdatasync of the whole file. */
     public static CompletionOp sync(CompletionDriver driver, Path path, long handle, boolean metadata,
-                                    IoCallback callback) {
-        return new CompletionOp(OpKind.SYNC, driver, path, handle, -1, -1, callback, null, metadata);
+                                    IoCallback callback, int driverFlags) {
+        return new CompletionOp(OpKind.SYNC, driver, path, handle, -1, -1, callback, null, metadata, driverFlags);
     }
 
     /** The native address of a direct buffer's first byte (index 0, not its position). */
@@ -180,6 +184,14 @@ public final class CompletionOp implements IoOperation {
     /** For a sync: true for fsync (data and metadata), false for fdatasync. */
     public boolean metadata() {
         return metadata;
+    }
+
+    /**
+     * Flags the driver attached to the device at open time and gets back with every op (io_uring: whether
+     * the file is a regular buffered file that may be punted to io-wq). Opaque to this package.
+     */
+    public int driverFlags() {
+        return driverFlags;
     }
 
     /** True if the kernel transfers through a bounce buffer because the caller's buffer is on the heap. */

@@ -103,7 +103,7 @@ class CompletionModelTest {
         for (int round = 0; round < 3; round++) {
             List<Long> live = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
-                long t = d.table.register(CompletionOp.sync(d, PATH, 3, true, new Outcome()));
+                long t = d.table.register(CompletionOp.sync(d, PATH, 3, true, new Outcome(), 0));
                 assertNotEquals(0, t);
                 assertEquals(0, t & OpTable.RESERVED_BITS);
                 assertTrue(tokens.add(t), "token reused: " + t);
@@ -120,11 +120,11 @@ class CompletionModelTest {
     @Test
     void staleTokenOfAReusedSlotFindsNothing() {
         FakeDriver d = new FakeDriver();
-        CompletionOp first = CompletionOp.sync(d, PATH, 3, true, new Outcome());
+        CompletionOp first = CompletionOp.sync(d, PATH, 3, true, new Outcome(), 0);
         long t1 = d.table.register(first);
         assertSame(first, d.table.remove(t1));
         assertNull(d.table.remove(t1), "second remove");
-        CompletionOp second = CompletionOp.sync(d, PATH, 3, true, new Outcome());
+        CompletionOp second = CompletionOp.sync(d, PATH, 3, true, new Outcome(), 0);
         long t2 = d.table.register(second);
         assertEquals(t1 & 0xffff_ffffL, t2 & 0xffff_ffffL, "slot reused");
         assertNull(d.table.remove(t1), "stale token");
@@ -148,7 +148,7 @@ class CompletionModelTest {
             public void failed(IOException error) {
             }
         };
-        CompletionOp op = CompletionOp.read(d, PATH, 3, dst, 100, 100, cb);
+        CompletionOp op = CompletionOp.read(d, PATH, 3, dst, 100, 100, cb, 0);
         assertEquals(CompletionOp.addressOf(dst) + 8, op.address());
         assertEquals(56, op.length());
         assertFalse(op.bounced());
@@ -163,7 +163,7 @@ class CompletionModelTest {
         FakeDriver d = new FakeDriver();
         ByteBuffer dst = ByteBuffer.allocate(16).position(4);
         Outcome out = new Outcome();
-        CompletionOp op = CompletionOp.read(d, PATH, 3, dst, 0, 0, out);
+        CompletionOp op = CompletionOp.read(d, PATH, 3, dst, 0, 0, out, 0);
         assertTrue(op.bounced());
         assertEquals(0, op.address() % 4096);
         assertEquals(12, op.length());
@@ -182,7 +182,7 @@ class CompletionModelTest {
         FakeDriver d = new FakeDriver();
         ByteBuffer src = ByteBuffer.wrap(new byte[] {9, 8, 7, 6}).position(1);
         Outcome out = new Outcome();
-        CompletionOp op = CompletionOp.write(d, PATH, 3, src, 0, 0, out);
+        CompletionOp op = CompletionOp.write(d, PATH, 3, src, 0, 0, out, 0);
         byte[] seen = new byte[3];
         new Pointer(op.address()).read(0, seen, 0, 3);
         assertArrayEquals(new byte[] {8, 7, 6}, seen);
@@ -195,7 +195,7 @@ class CompletionModelTest {
     void cancelAsksTheDriverOnceAndTheKernelResultDecides() {
         FakeDriver d = new FakeDriver();
         Outcome won = new Outcome();
-        CompletionOp a = CompletionOp.read(d, PATH, 3, ByteBuffer.allocateDirect(8), 0, 0, won);
+        CompletionOp a = CompletionOp.read(d, PATH, 3, ByteBuffer.allocateDirect(8), 0, 0, won, 0);
         d.table.register(a);
         a.cancel();
         a.cancel();
@@ -206,7 +206,7 @@ class CompletionModelTest {
         assertEquals(1, won.calls);
 
         Outcome raced = new Outcome();
-        CompletionOp b = CompletionOp.read(d, PATH, 3, ByteBuffer.allocateDirect(8), 0, 0, raced);
+        CompletionOp b = CompletionOp.read(d, PATH, 3, ByteBuffer.allocateDirect(8), 0, 0, raced, 0);
         d.table.register(b);
         b.cancel();
         d.reap(b.token(), 8); // the read finished before the cancel reached it
@@ -219,7 +219,7 @@ class CompletionModelTest {
     void errorsCarryPathPositionAndErrno() {
         FakeDriver d = new FakeDriver();
         Outcome out = new Outcome();
-        CompletionOp op = CompletionOp.read(d, PATH, 3, ByteBuffer.allocateDirect(8), 4096, 4096, out);
+        CompletionOp op = CompletionOp.read(d, PATH, 3, ByteBuffer.allocateDirect(8), 4096, 4096, out, 0);
         d.table.register(op);
         d.reap(op.token(), -5);
         FileIoException e = assertInstanceOf(FileIoException.class, out.error);
@@ -233,7 +233,7 @@ class CompletionModelTest {
     @Test
     void completingTwiceFailsLoudly() {
         FakeDriver d = new FakeDriver();
-        CompletionOp op = CompletionOp.sync(d, PATH, 3, false, new Outcome());
+        CompletionOp op = CompletionOp.sync(d, PATH, 3, false, new Outcome(), 0);
         op.complete(0);
         assertThrows(IllegalStateException.class, () -> op.complete(0));
     }
@@ -241,11 +241,11 @@ class CompletionModelTest {
     @Test
     void closedTableRefusesRegistrationAndReportsLiveOps() throws InterruptedException {
         FakeDriver d = new FakeDriver();
-        CompletionOp op = CompletionOp.sync(d, PATH, 3, true, new Outcome());
+        CompletionOp op = CompletionOp.sync(d, PATH, 3, true, new Outcome(), 0);
         long t = d.table.register(op);
         assertEquals(List.of(op), d.table.close());
         assertThrows(IllegalStateException.class,
-                () -> d.table.register(CompletionOp.sync(d, PATH, 3, true, new Outcome())));
+                () -> d.table.register(CompletionOp.sync(d, PATH, 3, true, new Outcome(), 0)));
         assertFalse(d.table.awaitEmpty(1, TimeUnit.MILLISECONDS));
         d.reap(t, 0);
         assertTrue(d.table.awaitEmpty(1, TimeUnit.SECONDS));
@@ -255,7 +255,7 @@ class CompletionModelTest {
     void deviceUnregistersAnOpTheDriverRefusedAndChecksDirectAlignment() {
         FakeDriver d = new FakeDriver();
         StubEngine engine = new StubEngine();
-        CompletionDevice dev = new CompletionDevice(engine, d, PATH, new FileIdentity(1, 2), true, 3, true, false) {
+        CompletionDevice dev = new CompletionDevice(engine, d, PATH, new FileIdentity(1, 2), true, 3, true, false, 0) {
             @Override
             public long size() {
                 return 0;
