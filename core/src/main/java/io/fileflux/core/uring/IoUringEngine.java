@@ -105,8 +105,11 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
     private static final AtomicIntegerFieldUpdater<IoUringEngine> WIP =
             AtomicIntegerFieldUpdater.newUpdater(IoUringEngine.class, "wip");
     private volatile boolean closing;
-    private volatile long submitCalls;
-    private volatile long reapCalls;
+    // diagnostics, written by one thread at a time (drainer, completion thread), read racily
+    private long submitCalls;
+    private long waitCalls;
+    private long overflowFlushes;
+    private long busyRetries;
 
     /**
      * Creates an engine with a ring of {@code entries} SQEs and starts its completion thread.
@@ -360,6 +363,7 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
                 continue;
             }
             if (r == -Errno.EBUSY || r == -Errno.EAGAIN) {
+                busyRetries++;
                 if (onReaper) {
                     return false;
                 }
@@ -410,7 +414,7 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
                     continue;
                 }
                 if (ring.cqOverflowed()) {
-                    reapCalls++;
+                    overflowFlushes++;
                     ring.enter(0, 0, IORING_ENTER_GETEVENTS); // moves overflowed CQEs into the ring
                     continue;
                 }
@@ -418,7 +422,7 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
                     LockSupport.parkNanos(50_000); // the kernel refused SQEs; retry shortly
                     continue;
                 }
-                reapCalls++;
+                waitCalls++;
                 int r = ring.enter(0, 1, IORING_ENTER_GETEVENTS);
                 if (r < 0 && r != -Errno.EINTR && r != -Errno.EAGAIN && r != -Errno.EBUSY
                         && r != -Errno.ETIME) {
@@ -487,7 +491,7 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
             Thread.onSpinWait();
         }
         ring.close();
-        LOG.debug("io_uring ring closed ({} submit and {} wait syscalls)", submitCalls, reapCalls);
+        LOG.debug("io_uring ring closed: {}", counters());
     }
 
     // ================================================================================== status
@@ -503,6 +507,12 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
                 + ring.cqEntries + ", features 0x" + Integer.toHexString(ring.features) + ", IOSQE_ASYNC "
                 + (asyncThreshold == Integer.MAX_VALUE ? "never" : "for buffered I/O >= " + asyncThreshold + " B")
                 + ")";
+    }
+
+    /** Syscall and back-pressure counters, for diagnostics (read without synchronization). */
+    String counters() {
+        return "submit enters " + submitCalls + ", wait enters " + waitCalls + ", CQ overflow flushes "
+                + overflowFlushes + ", EBUSY/EAGAIN retries " + busyRetries;
     }
 
     /** True while the completion thread runs. */

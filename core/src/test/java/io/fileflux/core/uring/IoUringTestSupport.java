@@ -19,6 +19,18 @@ final class IoUringTestSupport {
         Assumptions.assumeTrue(status.available(), "io_uring unavailable: " + status.detail());
     }
 
+    /**
+     * Waits up to 5 s for a counter to reach 0 ({@code AbstractFileDevice} completes the close future
+     * just before it decrements the open-device count).
+     */
+    static void awaitZero(java.util.function.LongSupplier counter) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (counter.getAsLong() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(0, counter.getAsLong());
+    }
+
     static void mkfifo(Path path) {
         LinuxNative.mkfifo(LinuxNative.cPath(path), 0600);
     }
