@@ -97,6 +97,7 @@ final class IoUringAbi {
 
     // ---- io_uring_register opcodes and struct io_uring_probe -----------------------------------
     static final int IORING_REGISTER_PROBE = 8;
+    static final int IORING_REGISTER_IOWQ_MAX_WORKERS = 19;  // arg: __u32[2] {bounded, unbounded}
     static final int PROBE_HEADER_SIZE = 16;  // __u8 last_op, __u8 ops_len, __u16 resv, __u32 resv2[3]
     static final int PROBE_OP_SIZE = 8;       // struct io_uring_probe_op: __u8 op, __u8 resv, __u16 flags, __u32
     static final int PROBE_OP_FLAGS = 2;

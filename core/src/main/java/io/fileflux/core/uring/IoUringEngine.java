@@ -73,6 +73,9 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
     /** System property choosing IOSQE_ASYNC for buffered reads: {@code always}, {@code never}, or bytes. */
     public static final String ASYNC_PROPERTY = "fileflux.uring.async";
 
+    /** System property capping the ring's io-wq workers for buffered file I/O (default: CPUs - 1, at least 1). */
+    public static final String WORKERS_PROPERTY = "fileflux.uring.workers";
+
     /** Default SQ size. */
     public static final int DEFAULT_ENTRIES = 256;
 
@@ -99,6 +102,7 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
     private final Set<IoUringDevice> devices = ConcurrentHashMap.newKeySet();
     private final Thread reaper;
     private final int asyncThreshold;
+    private final int workers;
     private final long[] batchUserData;
     private final int[] batchRes;
     private volatile int wip;
@@ -118,13 +122,29 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
      *                               {@link IoUringEngineProvider#probe()} for why)
      */
     public IoUringEngine(int entries) {
+        this(entries, parseAsyncThreshold(System.getProperty(ASYNC_PROPERTY)),
+                Integer.getInteger(WORKERS_PROPERTY, Math.max(1, Runtime.getRuntime().availableProcessors() - 1)));
+    }
+
+    /**
+     * Creates an engine with explicit tuning (for benchmarks and tests).
+     *
+     * @param asyncThreshold buffered reads and writes of at least this many bytes on regular files are
+     *                       flagged {@code IOSQE_ASYNC}; {@code Integer.MAX_VALUE} for never
+     * @param workers        cap on the ring's bounded io-wq workers; 0 leaves the kernel's default
+     */
+    IoUringEngine(int entries, int asyncThreshold, int workers) {
         try {
             this.ring = Ring.create(entries, entries * CQ_PER_SQ);
         } catch (Ring.SetupException e) {
             throw new IllegalStateException("io_uring unavailable: " + e.getMessage(), e);
         }
         this.table = new OpTable(ring.sqEntries);
-        this.asyncThreshold = parseAsyncThreshold(System.getProperty(ASYNC_PROPERTY));
+        this.workers = workers;
+        if (workers > 0 && !ring.maxWorkers(workers, 0)) {
+            LOG.debug("IORING_REGISTER_IOWQ_MAX_WORKERS not supported; io-wq sizes itself");
+        }
+        this.asyncThreshold = asyncThreshold;
         this.batchUserData = new long[ring.cqEntries];
         this.batchRes = new int[ring.cqEntries];
         this.reaper = new Thread(this::reap, "fileflux-uring-" + ENGINE_IDS.incrementAndGet());

@@ -252,6 +252,23 @@ final class Ring {
         return missing.toString();
     }
 
+    /**
+     * Caps the io-wq workers of this ring ({@code IORING_REGISTER_IOWQ_MAX_WORKERS}, Linux 5.15): regular
+     * file I/O punted with {@code IOSQE_ASYNC} is "bounded" work.
+     *
+     * @return false if the kernel does not support the cap
+     */
+    boolean maxWorkers(int bounded, int unbounded) {
+        try (Memory arg = new Memory(8)) {
+            arg.setInt(0, bounded);
+            arg.setInt(4, unbounded);
+            LinuxNative.ioUringRegister(fd, IORING_REGISTER_IOWQ_MAX_WORKERS, Pointer.nativeValue(arg), 2);
+            return true;
+        } catch (LastErrorException e) {
+            return false;
+        }
+    }
+
     /** Unmaps the rings and closes the fd; the kernel cancels whatever is still in flight. */
     void close() {
         if (closed) {
