@@ -35,33 +35,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The io_uring engine: one ring per engine, one named daemon completion thread
- * ({@code fileflux-uring-N}) that reaps CQEs in batches and runs every callback, and a lock-free
- * submission path usable from any thread, including from inside a callback.
+ * The io_uring engine: one ring per engine and one named daemon completion thread
+ * ({@code fileflux-uring-N}) that reaps CQEs in batches, runs every callback, and is the only thread
+ * that touches the SQ or submits to the kernel.
  *
- * <p>Submission: an op (or a cancel, or a wake-up NOP) is queued in an unbounded MPSC queue, then
- * whichever thread wins the {@code wip} counter drains the queue into the SQ and calls
- * {@code io_uring_enter} once for everything it wrote (ops that arrive together share one
- * syscall). When the SQ is full the drainer enters to make room and goes on; if the kernel refuses
- * SQEs for a while ({@code EBUSY}/{@code EAGAIN} while the CQ is overflowing) a drainer other than
- * the completion thread waits and retries, while the completion thread leaves the rest queued, reaps
- * (which is what frees the kernel) and drains again — it never waits on a submitter, so callbacks
- * that submit cannot deadlock. Nothing is dropped or failed because the SQ is full.
+ * <p>Why one submitting thread: io_uring ties each request to the task that submitted it and cancels
+ * it when that thread exits — a read submitted by a short-lived user thread would end
+ * {@code -ECANCELED}. So {@code read/write/sync/cancel} from any thread only queue a request (an
+ * unbounded MPSC queue: nothing is dropped or failed when the SQ is full) and, if the completion
+ * thread sleeps, wake it by writing an eventfd on which it keeps an {@code IORING_OP_READ} pending.
+ * Requests queued by callbacks (the read publisher submits its next read from inside one) are
+ * written to the SQ after the batch of callbacks and submitted with one {@code io_uring_enter} —
+ * combined with the wait for the next completions when there is nothing else to do. When the SQ is
+ * full the completion thread enters to make room and goes on; if the kernel refuses SQEs for a
+ * while ({@code EBUSY} while completions overflow) the rest stays queued until the next reap. No
+ * thread ever waits for another, so callbacks that submit cannot deadlock.
  *
  * <p>Where cached reads are copied: a buffered read of cached data completes inline, inside
- * {@code io_uring_enter}, on the thread that submits it — for the read publisher that is the
- * completion thread, so the copy would not overlap with consumption. Reads on regular files opened
- * without {@code O_DIRECT} are therefore flagged {@code IOSQE_ASYNC} (the kernel's io-wq workers
- * copy, in parallel with the consumer) when they are at least {@link #asyncThreshold()} bytes;
- * {@value #ASYNC_PROPERTY} ({@code always}, {@code never}, or a byte threshold) overrides this.
+ * {@code io_uring_enter}, i.e. on the completion thread — serially with the consumer. Reads and
+ * writes on regular files opened without {@code O_DIRECT} are therefore flagged {@code IOSQE_ASYNC}
+ * (the ring's io-wq worker copies while the consumer consumes) when they are at least
+ * {@link #asyncThreshold()} bytes (default 0: always); {@value #ASYNC_PROPERTY} ({@code always},
+ * {@code never}, or a byte threshold) overrides it, and {@value #WORKERS_PROPERTY} caps the io-wq
+ * workers (default CPUs - 1, at least 1).
  *
- * <p>CQ overflow: the CQ is sized at {@value #CQ_PER_SQ}× the SQ; with {@code IORING_FEAT_NODROP}
- * the kernel keeps completions that do not fit, flags {@code IORING_SQ_CQ_OVERFLOW}, and the
- * completion thread flushes them with {@code io_uring_enter(GETEVENTS)} after draining the ring.
+ * <p>CQ overflow: the CQ is sized at {@value #CQ_PER_SQ}x the SQ; with {@code IORING_FEAT_NODROP}
+ * the kernel keeps completions that do not fit and flags {@code IORING_SQ_CQ_OVERFLOW}; the
+ * completion thread then flushes them with {@code io_uring_enter(GETEVENTS)}.
  *
  * <p>Ownership and shutdown: every op stays in the engine's {@link OpTable} (with its buffer) until
  * its CQE arrives. {@link #close()} refuses new ops, closes every device still open, cancels every
- * op in flight, waits for their CQEs, then the completion thread unmaps the ring and closes its fd.
+ * op in flight and waits for their CQEs; then the completion thread completes its own eventfd read,
+ * unmaps the ring and closes the ring fd and the eventfd.
  *
  * <p>Threading: thread-safe.
  */
@@ -84,14 +89,17 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
     private static final Logger LOG = LoggerFactory.getLogger(IoUringEngine.class);
     private static final AtomicInteger ENGINE_IDS = new AtomicInteger();
 
-    /** user_data of the wake-up NOP. */
-    static final long WAKEUP = 1L << 63;
+    /** user_data of the read kept pending on the wake-up eventfd. */
+    static final long EVENTFD = 1L << 63;
     /** Tag of an ASYNC_CANCEL's own CQE: {@code CANCEL_TAG | token of the target}. */
     static final long CANCEL_TAG = 1L << 62;
 
-    /** {@link #wip} value after shutdown: no drainer may ever run again. */
-    private static final int WIP_TERMINATED = 1 << 30;
-    private static final Object WAKEUP_REQUEST = new Object();
+    /** The 8-byte value 1 written to the eventfd to wake the completion thread. Never freed. */
+    private static final Memory ONE = new Memory(8);
+
+    static {
+        ONE.setLong(0, 1L);
+    }
 
     private static final int DEFAULT_ASYNC_THRESHOLD = 0;
 
@@ -105,15 +113,23 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
     private final int workers;
     private final long[] batchUserData;
     private final int[] batchRes;
-    private volatile int wip;
-    private static final AtomicIntegerFieldUpdater<IoUringEngine> WIP =
-            AtomicIntegerFieldUpdater.newUpdater(IoUringEngine.class, "wip");
+    private final int eventFd;
+    /** Where the kernel writes the eventfd counter; lives as long as the engine. */
+    private final Memory eventBuffer = new Memory(8);
+    /** 1 while the completion thread is (about to be) blocked in io_uring_enter. */
+    private volatile int sleeping;
+    private static final AtomicIntegerFieldUpdater<IoUringEngine> SLEEPING =
+            AtomicIntegerFieldUpdater.newUpdater(IoUringEngine.class, "sleeping");
     private volatile boolean closing;
-    // diagnostics, written by one thread at a time (drainer, completion thread), read racily
+    private volatile boolean terminated;
+    /** Completion thread only. */
+    private boolean eventReadPending;
+    // diagnostics, written by the completion thread (wakeups: by anyone), read racily
     private long submitCalls;
     private long waitCalls;
     private long overflowFlushes;
     private long busyRetries;
+    private long wakeups;
 
     /**
      * Creates an engine with a ring of {@code entries} SQEs and starts its completion thread.
@@ -145,6 +161,12 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
             LOG.debug("IORING_REGISTER_IOWQ_MAX_WORKERS not supported; io-wq sizes itself");
         }
         this.asyncThreshold = asyncThreshold;
+        try {
+            this.eventFd = LinuxNative.eventfd(0, LinuxNative.EFD_CLOEXEC);
+        } catch (LastErrorException e) {
+            ring.close();
+            throw new IllegalStateException("eventfd failed: " + Errno.name(e.getErrorCode()));
+        }
         this.batchUserData = new long[ring.cqEntries];
         this.batchRes = new int[ring.cqEntries];
         this.reaper = new Thread(this::reap, "fileflux-uring-" + ENGINE_IDS.incrementAndGet());
@@ -307,70 +329,59 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
 
     @Override
     public void submit(CompletionOp op) {
-        if (wip >= WIP_TERMINATED) {
+        if (terminated) {
             throw new IllegalStateException("engine closed");
         }
-        pending.offer(op);
-        drain();
+        enqueue(op);
     }
 
     @Override
     public void cancel(CompletionOp op) {
-        pending.offer(op.token() | CANCEL_TAG);
-        drain();
-    }
-
-    /** Queues a NOP whose CQE wakes the completion thread. */
-    void wakeup() {
-        pending.offer(WAKEUP_REQUEST);
-        drain();
+        enqueue(op.token() | CANCEL_TAG);
     }
 
     /**
-     * Moves queued requests into the SQ and enters the kernel, by one thread at a time (whoever
-     * raises {@code wip} from 0); the others only queue.
+     * Queues a request for the completion thread. On that thread it is written to the SQ after the
+     * current batch of callbacks; from any other thread the completion thread is woken through the
+     * eventfd if it sleeps.
      */
-    private void drain() {
-        if (WIP.getAndIncrement(this) != 0) {
-            return;
-        }
-        boolean onReaper = Thread.currentThread() == reaper;
-        int missed = 1;
-        for (;;) {
-            if (!fillAndSubmit(onReaper)) {
-                // the completion thread leaves the rest queued: it drains again after reaping
-                WIP.set(this, 0);
-                return;
-            }
-            missed = WIP.addAndGet(this, -missed);
-            if (missed == 0) {
-                return;
-            }
+    private void enqueue(Object request) {
+        pending.offer(request);
+        if (Thread.currentThread() != reaper && sleeping == 1 && SLEEPING.compareAndSet(this, 1, 0)) {
+            wakeReaper();
         }
     }
 
-    /** One pass over the queue; false if the completion thread must reap before going on. */
-    private boolean fillAndSubmit(boolean onReaper) {
+    private void wakeReaper() {
+        try {
+            LinuxNative.write(eventFd, Pointer.nativeValue(ONE), 8);
+            wakeups++;
+        } catch (LastErrorException e) {
+            // EAGAIN: the counter is saturated, so a wake-up is already due
+        }
+    }
+
+    /**
+     * Moves queued requests into the SQ (completion thread only). When the SQ is full it enters the
+     * kernel to make room; if the kernel refuses SQEs ({@code EBUSY}/{@code EAGAIN} while completions
+     * overflow) the rest stays queued until the next reap. Never waits.
+     */
+    private void fillSq() {
         for (;;) {
             Object next = pending.peek();
             if (next == null) {
-                break;
+                return;
             }
-            if (ring.sqSpace() == 0 && !flush(onReaper)) {
-                return false;
+            if (ring.sqSpace() == 0 && !submitSq()) {
+                return;
             }
             pending.poll();
             write(next);
         }
-        return ring.sqPending() == 0 || flush(onReaper);
     }
 
-    /**
-     * Publishes the SQ tail and enters the kernel until it took every SQE written. Returns false only
-     * on the completion thread when the kernel refuses SQEs (it must reap first); another thread
-     * waits and retries.
-     */
-    private boolean flush(boolean onReaper) {
+    /** Enters the kernel with every SQE written; false if it refused them for now. */
+    private boolean submitSq() {
         ring.publish();
         for (;;) {
             int n = ring.sqPending();
@@ -384,13 +395,8 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
             }
             if (r == -Errno.EBUSY || r == -Errno.EAGAIN) {
                 busyRetries++;
-                if (onReaper) {
-                    return false;
-                }
-                LockSupport.parkNanos(50_000);
-                continue;
+                return false;
             }
-            // EBADF, EFAULT, ...: the ring itself is broken; nothing sane can be done with the SQEs
             throw new IllegalStateException("io_uring_enter failed: " + Errno.name(-r) + " " + Errno.describe(-r));
         }
     }
@@ -408,53 +414,86 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
                 ring.putSqe(op.kind() == OpKind.READ ? IORING_OP_READ : IORING_OP_WRITE, flags, fd,
                         op.offset(), op.address(), op.length(), 0, op.token());
             }
-        } else if (request instanceof Long) {
+        } else {
             long target = (Long) request & ~CANCEL_TAG;
             ring.putSqe(IORING_OP_ASYNC_CANCEL, (byte) 0, -1, 0, target, 0, 0, target | CANCEL_TAG);
-        } else {
-            ring.putSqe(IORING_OP_NOP, (byte) 0, -1, 0, 0, 0, 0, WAKEUP);
         }
     }
 
     // ================================================================================== completion thread
 
+    /**
+     * The completion thread: the only thread that touches the SQ and the only one that submits to
+     * the kernel. io_uring ties a request to the task that submitted it and cancels it when that
+     * thread exits, so ops must not be submitted by short-lived user threads.
+     */
     private void reap() {
+        boolean selfWoken = false;
         try {
+            submitEventRead();
             for (;;) {
-                if (reapBatch() > 0) {
-                    continue;
+                int n = reapBatch();
+                fillSq();
+                if (closing && table.size() == 0 && pending.isEmpty()) {
+                    if (!eventReadPending) {
+                        break;
+                    }
+                    if (!selfWoken) {
+                        selfWoken = true;
+                        wakeReaper(); // completes our own eventfd read, so its buffer is free to go
+                    }
                 }
-                if (!pending.isEmpty()) {
-                    drain();
-                }
-                if (closing && table.size() == 0) {
-                    break;
-                }
-                if (ring.cqReady() > 0) {
+                if (n > 0 || ring.cqReady() > 0) {
+                    if (ring.sqPending() > 0) {
+                        submitSq(); // everything the batch's callbacks submitted, in one syscall
+                    }
                     continue;
                 }
                 if (ring.cqOverflowed()) {
                     overflowFlushes++;
-                    ring.enter(0, 0, IORING_ENTER_GETEVENTS); // moves overflowed CQEs into the ring
+                    ring.publish();
+                    ring.enter(ring.sqPending(), 0, IORING_ENTER_GETEVENTS); // moves overflowed CQEs in
                     continue;
                 }
-                if (!pending.isEmpty()) {
-                    LockSupport.parkNanos(50_000); // the kernel refused SQEs; retry shortly
+                sleeping = 1;
+                if (!pending.isEmpty()) { // a submitter that saw sleeping == 0 queued before we slept
+                    sleeping = 0;
                     continue;
                 }
                 waitCalls++;
-                int r = ring.enter(0, 1, IORING_ENTER_GETEVENTS);
-                if (r < 0 && r != -Errno.EINTR && r != -Errno.EAGAIN && r != -Errno.EBUSY
-                        && r != -Errno.ETIME) {
+                ring.publish();
+                int toSubmit = ring.sqPending();
+                int r = ring.enter(toSubmit, 1, IORING_ENTER_GETEVENTS); // submit and wait in one call
+                sleeping = 0;
+                if (r == -Errno.EBUSY || r == -Errno.EAGAIN) {
+                    busyRetries++;
+                    if (ring.cqReady() == 0 && !ring.cqOverflowed()) {
+                        LockSupport.parkNanos(50_000);
+                    }
+                } else if (r < 0 && r != -Errno.EINTR && r != -Errno.ETIME) {
                     LOG.error("io_uring_enter(GETEVENTS) failed: {}; completion thread stops", Errno.name(-r));
                     break;
+                } else if (r > 0) {
+                    submitCalls++;
                 }
             }
         } catch (Throwable t) {
             LOG.error("io_uring completion thread failed", t);
         } finally {
-            shutdownRing();
+            terminated = true;
+            ring.close();
+            closeFd(eventFd);
+            LOG.debug("io_uring ring closed: {}", counters());
         }
+    }
+
+    /** Keeps a read pending on the eventfd: other threads wake the completion thread by writing it. */
+    private void submitEventRead() {
+        if (ring.sqSpace() == 0 && !submitSq()) {
+            throw new IllegalStateException("no SQ space for the eventfd read");
+        }
+        ring.putSqe(IORING_OP_READ, (byte) 0, eventFd, -1, Pointer.nativeValue(eventBuffer), 8, 0, EVENTFD);
+        eventReadPending = true;
     }
 
     /** Reads every ready CQE, hands the slots back, then dispatches them; returns how many. */
@@ -475,7 +514,14 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
     }
 
     private void dispatch(long userData, int res) {
-        if (userData == WAKEUP) {
+        if (userData == EVENTFD) {
+            eventReadPending = false;
+            if (res < 0 && res != -Errno.ECANCELED) {
+                LOG.warn("eventfd read failed: {}", Errno.name(-res));
+            }
+            if (!(closing && table.size() == 0)) {
+                submitEventRead();
+            }
             return;
         }
         if ((userData & CANCEL_TAG) != 0) {
@@ -505,15 +551,6 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
         }
     }
 
-    private void shutdownRing() {
-        // no drainer may touch the SQ once it is unmapped
-        while (!WIP.compareAndSet(this, 0, WIP_TERMINATED)) {
-            Thread.onSpinWait();
-        }
-        ring.close();
-        LOG.debug("io_uring ring closed: {}", counters());
-    }
-
     // ================================================================================== status
 
     @Override
@@ -532,7 +569,7 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
     /** Syscall and back-pressure counters, for diagnostics (read without synchronization). */
     String counters() {
         return "submit enters " + submitCalls + ", wait enters " + waitCalls + ", CQ overflow flushes "
-                + overflowFlushes + ", EBUSY/EAGAIN retries " + busyRetries;
+                + overflowFlushes + ", EBUSY/EAGAIN retries " + busyRetries + ", eventfd wake-ups " + wakeups;
     }
 
     /** True while the completion thread runs. */
@@ -562,8 +599,8 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
                     for (CompletionOp op : live) {
                         op.cancel();
                     }
-                    if (wip < WIP_TERMINATED) {
-                        wakeup();
+                    if (!terminated) {
+                        wakeReaper();
                     }
                 }
             }

@@ -22,6 +22,9 @@ public final class IoUringEngineProvider implements EngineProvider {
 
     static final Path IO_URING_DISABLED = Path.of("/proc/sys/kernel/io_uring_disabled");
 
+    /** System property that turns the engine off ({@code -Dfileflux.uring.disabled=true}): nio is chosen. */
+    public static final String DISABLED_PROPERTY = "fileflux.uring.disabled";
+
     @Override
     public String name() {
         return IoUringEngine.NAME;
@@ -37,6 +40,9 @@ public final class IoUringEngineProvider implements EngineProvider {
         String os = System.getProperty("os.name", "");
         if (!os.startsWith("Linux")) {
             return EngineStatus.unavailable(name(), "not Linux (" + os + ")");
+        }
+        if (Boolean.getBoolean(DISABLED_PROPERTY)) {
+            return EngineStatus.unavailable(name(), "turned off by -D" + DISABLED_PROPERTY + "=true");
         }
         String kernel = "Linux " + System.getProperty("os.version");
         String disabled = readDisabled();

@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * Every native function the io_uring engine calls, bound once through JNA direct mapping to the C
  * library: {@code syscall(2)} (for {@code io_uring_setup}, {@code io_uring_enter},
  * {@code io_uring_register}, which glibc does not wrap), {@code open}, {@code close}, {@code mmap},
- * {@code munmap}, {@code statx} and {@code mkfifo}. Pointers are passed as {@code long} addresses.
+ * {@code munmap}, {@code statx}, {@code eventfd}, {@code write} and {@code mkfifo}. Pointers are passed as {@code long} addresses.
  * Everything else in the package is plain Java.
  *
  * <p>Errors: each function declares {@link LastErrorException}; JNA throws it with {@code errno}
@@ -40,6 +40,9 @@ final class LinuxNative {
     static final int O_CLOEXEC = 02000000;
     static final int O_DIRECT;
     static final int O_NOFOLLOW;
+
+    // eventfd(2)
+    static final int EFD_CLOEXEC = 02000000;
 
     // mmap(2)
     static final int PROT_READ = 1;
@@ -90,6 +93,10 @@ final class LinuxNative {
     static native int statx(int dirfd, byte[] path, int flags, int mask, long statxbuf) throws LastErrorException;
 
     static native int mkfifo(byte[] path, int mode) throws LastErrorException;
+
+    static native int eventfd(int initval, int flags) throws LastErrorException;
+
+    static native long write(int fd, long buf, long count) throws LastErrorException;
 
     /** {@code io_uring_setup(entries, params)}: the ring's fd. */
     static int ioUringSetup(int entries, long params) {
