@@ -41,6 +41,11 @@ public final class OpenFile {
         return device.identity();
     }
 
+    /** The options every read from this file uses (chunk size, reads in flight, buffer mode, engine). */
+    public ReadOptions options() {
+        return options;
+    }
+
     /** The current size of the opened file (not of whatever the path names now). */
     public long size() throws IOException {
         return device.size();
