@@ -111,8 +111,7 @@ final class FileHandler {
         long size = attrs.size();
         Instant lastModified = attrs.lastModifiedTime().toInstant().truncatedTo(ChronoUnit.SECONDS);
         String etag = etag(attrs);
-        MediaType type = MediaTypeFactory.getMediaType(path.getFileName().toString())
-                .orElse(MediaType.APPLICATION_OCTET_STREAM);
+        MediaType type = contentType(path.getFileName().toString());
         return request.checkNotModified(lastModified, etag)
                 .switchIfEmpty(Mono.defer(() -> file(request, path, size, lastModified, etag, type)));
     }
@@ -178,6 +177,22 @@ final class FileHandler {
         } catch (DateTimeParseException e) {
             return false;
         }
+    }
+
+    /** By extension (Spring's {@link MediaTypeFactory} table), text in UTF-8, octet-stream when unknown. */
+    static MediaType contentType(String name) {
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        if (lower.endsWith(".md") || lower.endsWith(".markdown")) {
+            return new MediaType("text", "markdown", StandardCharsets.UTF_8);
+        }
+        if (lower.endsWith(".log")) {
+            return new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8);
+        }
+        MediaType type = MediaTypeFactory.getMediaType(name).orElse(MediaType.APPLICATION_OCTET_STREAM);
+        if (type.getType().equals("text") && type.getCharset() == null) {
+            return new MediaType(type, StandardCharsets.UTF_8);
+        }
+        return type;
     }
 
     /** A strong validator from size, modification time and file identity. */
