@@ -5,6 +5,7 @@ import io.fileflux.core.EngineStatus;
 import io.fileflux.core.Engines;
 import io.fileflux.reactor.FileFlux;
 import io.fileflux.reactor.ReadOptions;
+import io.fileflux.spring.FileDataBuffers;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
@@ -46,6 +47,7 @@ public final class SequentialReaders {
         list.add(new AsyncChannelRead(1));
         list.add(new AsyncChannelRead(16));
         list.add(new SpringDataBufferRead());
+        list.add(new FilefluxDataBufferRead());
         list.add(new VertxAsyncFileRead());
         list.add(new FluxGenerateRead(false));
         list.add(new FluxGenerateRead(true));
@@ -177,6 +179,44 @@ public final class SequentialReaders {
         public Outcome read(Path file, int chunkSize) {
             long[] acc = new long[2];
             DataBufferUtils.read(file, factory, chunkSize)
+                    .doOnNext(db -> {
+                        try (DataBuffer.ByteBufferIterator it = db.readableByteBuffers()) {
+                            while (it.hasNext()) {
+                                ByteBuffer b = it.next();
+                                acc[0] += b.remaining();
+                                acc[1] += Fold.fold(b);
+                            }
+                        } finally {
+                            DataBufferUtils.release(db);
+                        }
+                    })
+                    .then()
+                    .block();
+            return new Outcome(acc[0], acc[1]);
+        }
+    }
+
+    /**
+     * Fileflux's Spring bridge, the drop-in for {@code DataBufferUtils.read}: {@code FileDataBuffers.read} on
+     * the default engine, 4 reads in flight into pooled buffers, copied into the same heap
+     * {@code DefaultDataBufferFactory} the Spring contender uses.
+     */
+    static final class FilefluxDataBufferRead implements SequentialReader {
+        private final DefaultDataBufferFactory factory = new DefaultDataBufferFactory();
+        private BufferPool pool;
+
+        @Override
+        public String name() {
+            return "Fileflux FileDataBuffers (Spring)";
+        }
+
+        @Override
+        public Outcome read(Path file, int chunkSize) {
+            if (pool == null || pool.bufferSize() != chunkSize) {
+                pool = new BufferPool(chunkSize, 8);
+            }
+            long[] acc = new long[2];
+            FileDataBuffers.read(file, factory, ReadOptions.defaults().pooled(pool).maxInFlight(4))
                     .doOnNext(db -> {
                         try (DataBuffer.ByteBufferIterator it = db.readableByteBuffers()) {
                             while (it.hasNext()) {
