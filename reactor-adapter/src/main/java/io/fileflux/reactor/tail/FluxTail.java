@@ -274,9 +274,9 @@ final class FluxTail extends Flux<TailChunk> {
                 AtomicLongFieldUpdater.newUpdater(TailSubscription.class, "requested");
 
         /** A file newly found at the path by a probe, handed to the drain. */
-        volatile FileDevice pendingNext;
-        static final AtomicReferenceFieldUpdater<TailSubscription, FileDevice> PENDING_NEXT =
-                AtomicReferenceFieldUpdater.newUpdater(TailSubscription.class, FileDevice.class, "pendingNext");
+        volatile Found pendingNext;
+        static final AtomicReferenceFieldUpdater<TailSubscription, Found> PENDING_NEXT =
+                AtomicReferenceFieldUpdater.newUpdater(TailSubscription.class, Found.class, "pendingNext");
 
         volatile int timerArmed;
         static final AtomicIntegerFieldUpdater<TailSubscription> TIMER_ARMED =
@@ -512,12 +512,14 @@ final class FluxTail extends Flux<TailChunk> {
         }
 
         private void takePendingNext() {
-            FileDevice n = PENDING_NEXT.getAndSet(this, null);
-            if (n == null) {
+            Found f = PENDING_NEXT.getAndSet(this, null);
+            if (f == null) {
                 return;
             }
-            if (n.identity().equals(identity) || next != null) {
-                // the same file, or a later one: read the next file first, a probe finds this one again
+            FileDevice n = f.device;
+            if (!f.base.equals(identity) || n.identity().equals(identity) || next != null) {
+                // a stale probe (made while an earlier file was read), the same file, or a later one
+                // while the next is known: a later probe finds it again if it still matters
                 n.closeAsync();
                 return;
             }
@@ -586,9 +588,9 @@ final class FluxTail extends Flux<TailChunk> {
                     if (d.identity().equals(cur)) {
                         d.closeAsync();
                     } else {
-                        FileDevice prev = PENDING_NEXT.getAndSet(this, d);
+                        Found prev = PENDING_NEXT.getAndSet(this, new Found(d, cur));
                         if (prev != null) {
-                            prev.closeAsync();
+                            prev.device.closeAsync();
                         }
                         if (done || cancelled) {
                             closePendingNext();
@@ -705,10 +707,21 @@ final class FluxTail extends Flux<TailChunk> {
         }
 
         private void closePendingNext() {
-            FileDevice n = PENDING_NEXT.getAndSet(this, null);
-            if (n != null) {
-                n.closeAsync();
+            Found f = PENDING_NEXT.getAndSet(this, null);
+            if (f != null) {
+                f.device.closeAsync();
             }
+        }
+    }
+
+    /** A file a probe found at the path, and the identity of the file being read when it looked. */
+    static final class Found {
+        final FileDevice device;
+        final FileIdentity base;
+
+        Found(FileDevice device, FileIdentity base) {
+            this.device = device;
+            this.base = base;
         }
     }
 
