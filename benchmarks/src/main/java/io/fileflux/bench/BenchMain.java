@@ -58,8 +58,11 @@ public final class BenchMain implements Callable<Integer> {
             + "(the baseline always runs)")
     String only;
 
-    @Option(names = "--sections", split = ",", description = "seq, random, memory (default all)")
-    List<String> sections = new ArrayList<>(List.of("seq", "random", "memory"));
+    @Option(names = "--sections", split = ",", description = "seq, random, memory, tail (default all)")
+    List<String> sections = new ArrayList<>(List.of("seq", "random", "memory", "tail"));
+
+    @Option(names = "--appends", description = "lines appended in the tail section (default 500, 100 with --quick)")
+    Integer appends;
 
     @Option(names = "--memory-size", description = "file size for the slow-subscriber section (default 64m)")
     String memorySize = "64m";
@@ -173,6 +176,15 @@ public final class BenchMain implements Callable<Integer> {
             stdout.print(table);
             md.append("## Peak memory with a slow subscriber (").append(Units.bytes(memSize)).append(")\n\n")
                     .append(table).append('\n');
+        }
+        if (sections.contains("tail")) {
+            List<TailBench.Row> tailRows = new TailBench(seqFile.toAbsolutePath().getParent().resolve("fileflux-bench-tail"),
+                    appends != null ? appends : quick ? 100 : 500, progress).run();
+            String table = Report.tail(tailRows);
+            stdout.println();
+            stdout.println("Tail latency, append to onNext");
+            stdout.print(table);
+            md.append("## Tail latency (append to onNext)\n\n").append(table).append('\n');
         }
         Files.createDirectories(out);
         List<String> images = List.of();

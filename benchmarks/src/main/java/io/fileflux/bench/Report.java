@@ -115,6 +115,17 @@ final class Report {
         return sb.toString();
     }
 
+    static String tail(List<TailBench.Row> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| contender | p50 ms | p99 ms | max ms |\n|---|---:|---:|---:|\n");
+        for (TailBench.Row r : rows) {
+            sb.append(r.note().isEmpty()
+                    ? String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.1f |%n", r.contender(), r.p50ms(), r.p99ms(), r.maxMs())
+                    : String.format(Locale.ROOT, "| %s | — | — | — (%s) |%n", r.contender(), r.note().replace('|', '/')));
+        }
+        return sb.toString();
+    }
+
     static String memory(List<MemoryBench.Row> rows) {
         StringBuilder sb = new StringBuilder();
         sb.append("| contender | peak held by the pipeline | peak direct memory (incl. garbage) | peak heap (incl. garbage) | time s |\n|---|---:|---:|---:|---:|\n");

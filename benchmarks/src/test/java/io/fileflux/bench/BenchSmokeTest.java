@@ -29,12 +29,12 @@ class BenchSmokeTest {
                 "--size", "1m", "--file", dir.resolve("seq.bin").toString(),
                 "--random-size", "1m", "--random-file", dir.resolve("rand.bin").toString(),
                 "--memory-size", "256k", "--warmup", "0", "--rounds", "1", "--duration", "0.05",
-                "--queue-depths", "1,4", "--no-fio", "--no-progress", "--out", dir.resolve("out").toString());
+                "--queue-depths", "1,4", "--appends", "5", "--no-fio", "--no-progress", "--out", dir.resolve("out").toString());
         String stdout = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, () -> stdout + err.toString(StandardCharsets.UTF_8));
 
         String report = Files.readString(dir.resolve("out/results.md"));
-        for (String section : new String[] {"Sequential read", "O_DIRECT random", "slow subscriber"}) {
+        for (String section : new String[] {"Sequential read", "O_DIRECT random", "slow subscriber", "Tail latency"}) {
             assertTrue(report.contains(section), () -> "missing section " + section + ":\n" + report);
         }
         for (SequentialReader r : SequentialReaders.all()) {
