@@ -25,12 +25,12 @@ final class Charts {
         Files.createDirectories(dir);
         List<String> written = new ArrayList<>();
         if (!seq.isEmpty()) {
-            written.add(save(sequential(seq), dir, "seq-throughput"));
+            written.add(save(sequential(seq), dir, "bench-seq-throughput"));
         }
         List<RandomBench.Row> measured = random.stream().filter(RandomBench.Row::measured).toList();
         if (!measured.isEmpty()) {
-            written.add(save(iops(measured), dir, "random-iops"));
-            written.add(save(latency(measured), dir, "random-latency"));
+            written.add(save(iops(measured), dir, "bench-random-iops"));
+            written.add(save(latency(measured), dir, "bench-random-latency"));
         }
         return written;
     }

@@ -43,7 +43,7 @@ class BenchSmokeTest {
         }
         assertTrue(report.contains("fio io_uring"), report);
         // a JDK without fonts cannot draw charts; the harness then says so in the report instead
-        assertTrue(report.contains("Charts skipped") || Files.size(dir.resolve("out/images/seq-throughput.png")) > 0,
+        assertTrue(report.contains("Charts skipped") || Files.size(dir.resolve("out/images/bench-seq-throughput.png")) > 0,
                 report);
         assertTrue(Files.readString(dir.resolve("out/sequential.csv")).contains(SequentialReaders.BASELINE));
     }
