@@ -48,6 +48,7 @@ final class Charts {
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         chart.getStyler().setPlotGridVerticalLinesVisible(false);
         chart.getStyler().setLabelsVisible(false);
+        chart.getStyler().setYAxisMin(0.0);
         return chart;
     }
 
@@ -64,16 +65,14 @@ final class Charts {
         for (int chunk : chunks) {
             List<String> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();
-            List<Double> err = new ArrayList<>();
             for (String n : names) {
                 rows.stream().filter(r -> r.chunkSize() == chunk && r.contender().equals(n)).findFirst()
                         .ifPresent(r -> {
                             x.add(n);
                             y.add(r.ratio());
-                            err.add((r.ratioMax() - r.ratioMin()) / 2);
                         });
             }
-            chart.addSeries(Units.bytes(chunk) + " chunks", x, y, err);
+            chart.addSeries(Units.bytes(chunk) + " chunks", x, y); // ranges are in the table
         }
         return chart;
     }
