@@ -33,14 +33,14 @@ public final class Compare {
             sb.append(" run ").append(i + 1).append(" ratio / CPU s/GiB / alloc B/MiB |");
         }
         sb.append("\n|---|---:|").append("---:|".repeat(args.length)).append('\n');
-        seq.forEach((k, v) -> sb.append("| ").append(k.replace(",", " | ")).append(" | ")
+        seq.forEach((k, v) -> sb.append("| ").append(k.replace("\t", " | ")).append(" | ")
                 .append(String.join(" | ", v)).append(" |\n"));
         sb.append("\n| contender | QD |");
         for (int i = 0; i < args.length; i++) {
             sb.append(" run ").append(i + 1).append(" IOPS / p99 µs |");
         }
         sb.append("\n|---|---:|").append("---:|".repeat(args.length)).append('\n');
-        rnd.forEach((k, v) -> sb.append("| ").append(k.replace(",", " | ")).append(" | ")
+        rnd.forEach((k, v) -> sb.append("| ").append(k.replace("\t", " | ")).append(" | ")
                 .append(String.join(" | ", v)).append(" |\n"));
         System.out.print(sb);
     }
@@ -53,7 +53,7 @@ public final class Compare {
         List<String> lines = Files.readAllLines(csv);
         for (String line : lines.subList(1, lines.size())) {
             String[] f = line.split(",", -1);
-            String key = f[0] + "," + (keyColumns > 1 && f[1].matches("\\d{4,}") ? Units.bytes(Long.parseLong(f[1])) : f[1]);
+            String key = f[0].replace(';', ',') + "\t" + (keyColumns > 1 && f[1].matches("\\d{4,}") ? Units.bytes(Long.parseLong(f[1])) : f[1]);
             List<String> cells = into.computeIfAbsent(key, k -> {
                 List<String> l = new ArrayList<>();
                 for (int i = 0; i < runs; i++) {

@@ -49,7 +49,7 @@ final class Report {
     static String sequentialCsv(List<SequentialBench.Row> rows) {
         StringBuilder sb = new StringBuilder("contender,chunk,gbps_median,gbps_min,gbps_max,ratio,ratio_min,ratio_max,cpu_s_per_gib,alloc_b_per_mib\n");
         for (SequentialBench.Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%s,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.1f%n", r.contender(),
+            sb.append(String.format(Locale.ROOT, "%s,%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.1f%n", csv(r.contender()),
                     r.chunkSize(), r.medianGBps(), r.minGBps(), r.maxGBps(), r.ratio(), r.ratioMin(), r.ratioMax(),
                     r.cpuSecPerGiB(), r.allocPerMiB()));
         }
@@ -59,10 +59,15 @@ final class Report {
     static String randomCsv(List<RandomBench.Row> rows) {
         StringBuilder sb = new StringBuilder("contender,queue_depth,iops,p50_us,p99_us,p999_us,note\n");
         for (RandomBench.Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%s,%d,%.0f,%.1f,%.1f,%.1f,%s%n", r.contender(), r.queueDepth(),
+            sb.append(String.format(Locale.ROOT, "%s,%d,%.0f,%.1f,%.1f,%.1f,%s%n", csv(r.contender()), r.queueDepth(),
                     r.iops(), r.p50us(), r.p99us(), r.p999us(), r.note().replace(',', ';').replace('\n', ' ')));
         }
         return sb.toString();
+    }
+
+    /** A name as one CSV field: commas become semicolons. */
+    private static String csv(String name) {
+        return name.replace(',', ';');
     }
 
     private static String cpuModel() {
