@@ -1,7 +1,13 @@
 package io.fileflux.reactor;
 
 import io.fileflux.core.BufferPool;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import reactor.core.publisher.Mono;
 
 /** A file-to-file copy composed of the read publisher and the write publisher, sharing a buffer pool. */
@@ -15,6 +21,11 @@ final class FileWriteCopy {
 
     static Mono<Long> copy(Path source, Path target, WriteOptions options) {
         return Mono.defer(() -> {
+            try {
+                checkSource(source, target);
+            } catch (IOException e) {
+                return Mono.error(e);
+            }
             int depth = options.maxInFlight();
             // reads and writes in flight plus what sits between them: the pool never allocates in steady state
             BufferPool pool = new BufferPool(COPY_CHUNK, 2 * depth + 2);
@@ -24,5 +35,22 @@ final class FileWriteCopy {
             }
             return FileFlux.write(FileFlux.read(source, read), target, options.pooled(pool));
         });
+    }
+
+    /**
+     * Fails before the target is opened (and maybe truncated) when the source cannot be copied: missing,
+     * unreadable, a directory, or the target itself.
+     */
+    private static void checkSource(Path source, Path target) throws IOException {
+        BasicFileAttributes attrs = Files.readAttributes(source, BasicFileAttributes.class);
+        if (attrs.isDirectory()) {
+            throw new FileSystemException(source.toString(), null, "Is a directory");
+        }
+        if (!Files.isReadable(source)) {
+            throw new AccessDeniedException(source.toString());
+        }
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && Files.isSameFile(source, target)) {
+            throw new FileSystemException(source.toString(), target.toString(), "source and target are the same file");
+        }
     }
 }
