@@ -189,6 +189,7 @@ final class FileWriteMono extends Mono<Long> {
         // owned by the drain loop
         private int phase;
         private long position;
+        /** Buffers requested from upstream and not yet written (received ones included). */
         private long outstanding;
         private int inFlight;
         private long bytesHeld;
@@ -441,7 +442,7 @@ final class FileWriteMono extends Mono<Long> {
             if (s == null || done) {
                 return;
             }
-            long free = maxInFlight - inFlight - received.size() - outstanding;
+            long free = maxInFlight - inFlight - outstanding; // outstanding counts the received, unwritten ones
             if (free > 0 && bytesHeld < maxBytesInFlight) {
                 outstanding += free;
                 s.request(free);
