@@ -30,7 +30,7 @@ import reactor.test.StepVerifier;
 
 /**
  * A full disk, for real: a 1 MiB tmpfs mounted for the test (needs root and mount rights), and a
- * {@code RLIMIT_FSIZE} ({@code ulimit -f}) on a child JVM. Each case skips with its reason where the
+ * {@code RLIMIT_FSIZE} ({@code prlimit --fsize}) on a child JVM. Each case skips with its reason where the
  * environment cannot provide it.
  */
 class WriteDiskFullTest {
@@ -128,24 +128,26 @@ class WriteDiskFullTest {
     @ParameterizedTest
     @MethodSource("engines")
     void aFileSizeLimitFailsTheMonoInAChildJvm(String name) throws Exception {
-        assumeTrue(new File("/bin/sh").canExecute(), "no /bin/sh for ulimit -f");
-        assumeTrue(!System.getProperty("os.name").startsWith("Windows"), "no RLIMIT_FSIZE on Windows");
+        assumeTrue(new File("/usr/bin/prlimit").canExecute(), "no prlimit(1) to set RLIMIT_FSIZE on a child");
         Path file = dir.resolve("limited");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // ulimit -f counts 1024-byte blocks here (bash and dash): 256 KiB
-        String script = "ulimit -f 256 && exec \"$0\" -cp \"$1\" \"$2\" \"$3\" \"$4\"";
-        Process p = new ProcessBuilder("/bin/sh", "-c", script, java, System.getProperty("java.class.path"),
-                Child.class.getName(), file.toString(), name).redirectErrorStream(true).start();
+        // 512 KiB, in bytes (prlimit has no block-size ambiguity, unlike ulimit -f in bash or dash);
+        // larger than what the JVM and JNA themselves write at start-up
+        Process p = new ProcessBuilder("/usr/bin/prlimit", "--fsize=" + LIMIT + ":" + LIMIT, java, "-cp",
+                System.getProperty("java.class.path"), Child.class.getName(), file.toString(), name)
+                .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM hung");
-        assumeTrue(!out.contains("ulimit"), "ulimit -f refused: " + out);
+        assumeTrue(!out.startsWith("prlimit:"), "prlimit refused: " + out);
         assertEquals(3, p.exitValue(), out);
         assertTrue(out.contains("write failed: " + file), out);
         assertTrue(out.contains("File too large") || out.contains("EFBIG"), out);
-        assertTrue(Files.size(file) <= 256 * 1024, "size " + Files.size(file));
+        assertTrue(Files.size(file) <= LIMIT, "size " + Files.size(file));
     }
 
-    /** The child JVM: writes 1 MiB, prints the error and exits 3 if the write fails as expected. */
+    static final long LIMIT = 512 * 1024;
+
+    /** The child JVM: writes 1 MiB (past {@link #LIMIT}), prints the error and exits 3 if the write fails as expected. */
     public static final class Child {
         public static void main(String[] args) {
             try {
