@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.fileflux.core.BufferPool;
 import io.fileflux.core.Engines;
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.FileIoException;
@@ -388,6 +389,36 @@ class WritePublisherTest {
         FileFlux.copy(src, dst2, WriteOptions.defaults().engine(e).atomic(true)
                 .durability(WriteOptions.Durability.FSYNC)).block(TIMEOUT);
         assertArrayEquals(data, Files.readAllBytes(dst2));
+    }
+
+    @ParameterizedTest
+    @MethodSource("engines")
+    void pooledBuffersFromTheReadPublisherAllComeBackOnSuccessCancelAndError(String name) throws Exception {
+        engine(name);
+        Path src = dir.resolve("pooled-src");
+        byte[] data = TestFiles.create(src, (2 << 20) + 3, 100);
+        BufferPool pool = new BufferPool(32 * 1024, 8);
+        ReadOptions read = ReadOptions.defaults().engine(engine).maxInFlight(4).pooled(pool);
+
+        Path dst = dir.resolve("pooled-dst");
+        FileFlux.write(FileFlux.read(src, read), dst, WriteOptions.defaults().engine(engine).pooled(pool))
+                .block(TIMEOUT);
+        assertArrayEquals(data, Files.readAllBytes(dst));
+        assertEquals(0, pool.outstanding(), "after success");
+
+        AtomicLong progress = new AtomicLong();
+        Disposable d = FileFlux.write(FileFlux.read(src, read).repeat(), dir.resolve("pooled-cancel"),
+                WriteOptions.defaults().engine(engine).pooled(pool).progress(progress::set)).subscribe();
+        TestFiles.await(TIMEOUT, "writing", () -> progress.get() > 1 << 20);
+        d.dispose();
+        TestFiles.await(TIMEOUT, "every pooled buffer back after cancel: " + pool.outstanding(),
+                () -> pool.outstanding() == 0);
+
+        WriteFaultEngine faulty = new WriteFaultEngine(engine, 0, 1 << 20, 3);
+        assertThrows(Exception.class, () -> FileFlux.write(FileFlux.read(src, read), dir.resolve("pooled-eio"),
+                WriteOptions.defaults().engine(faulty).pooled(pool).maxInFlight(6)).block(TIMEOUT));
+        TestFiles.await(TIMEOUT, "every pooled buffer back after a write error: " + pool.outstanding(),
+                () -> pool.outstanding() == 0);
     }
 
     @Test
