@@ -157,7 +157,6 @@ final class FileWriteMono extends Mono<Long> {
         private final FileDevice device;
         private final Path target;
         private final Path temp;
-        private final long start;
         private final int maxInFlight;
         private final long maxBytesInFlight;
         private final WriteOptions.Durability durability;
@@ -204,7 +203,6 @@ final class FileWriteMono extends Mono<Long> {
             this.device = device;
             this.target = target;
             this.temp = temp;
-            this.start = start;
             this.position = start;
             this.maxInFlight = options.maxInFlight();
             this.maxBytesInFlight = options.maxBytesInFlight();
@@ -379,6 +377,9 @@ final class FileWriteMono extends Mono<Long> {
                 case RESULT_READY:
                     if (cancelled) {
                         phase = TERMINATED;
+                    } else if (badRequest != null) {
+                        phase = TERMINATED;
+                        actual.onError(badRequest); // §3.9
                     } else if (resultRequested) {
                         phase = TERMINATED;
                         actual.onNext(written);
@@ -621,7 +622,7 @@ final class FileWriteMono extends Mono<Long> {
 
         @Override
         public void completed(int bytes) {
-            if (data.hasRemaining() && !parent.cancelled) {
+            if (data.hasRemaining()) { // even after a cancel: a write in flight lands whole or fails
                 long at = offset + (length - data.remaining());
                 if (bytes <= 0) {
                     error = new FileIoException("write", parent.device.path(), at, 0, "NO_PROGRESS",
