@@ -1,8 +1,18 @@
 package io.fileflux.reactor;
 
+import io.fileflux.core.Engines;
+import io.fileflux.core.FileEngine;
 import java.nio.ByteBuffer;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
 import java.util.Objects;
+<<<<<<< HEAD
+=======
+import java.util.Set;
+import java.util.function.Function;
+>>>>>>> main
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -57,6 +67,7 @@ public final class FileFlux {
         return new FluxFileRead<>(path, options, FileChunk::new);
     }
 
+<<<<<<< HEAD
     /** Writes {@code source} to {@code path} (created or truncated) with {@link WriteOptions#defaults()}. */
     public static Mono<Long> write(Publisher<? extends ByteBuffer> source, Path path) {
         return write(source, path, WriteOptions.defaults());
@@ -101,5 +112,43 @@ public final class FileFlux {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(options, "options").validate();
         return FileWriteCopy.copy(source, target, options);
+=======
+    /**
+     * Opens the file once per subscription, runs {@code body} with it, and closes it when the body
+     * terminates or is cancelled; the terminal signal comes after the file is closed. Use it to read
+     * several ranges from one open file:
+     *
+     * <pre>{@code
+     * Flux<ByteBuffer> parts = FileFlux.usingFile(path, ReadOptions.defaults(), file ->
+     *         Flux.concat(file.read(0, 500), file.read(9_500, 500)));
+     * }</pre>
+     *
+     * <p>Cancelling the result cancels the reads in flight of every range being read, then closes the
+     * file once they have completed. The position and length of {@code options} are ignored; each
+     * {@link OpenFile#read} gives its own.
+     *
+     * @param path    the file, opened for reading on the subscribing thread
+     * @param options chunk size, reads in flight, buffer mode, engine and open options of every read
+     * @param body    what to emit, given the open file
+     * @param <T>     what the body emits
+     * @throws NullPointerException if an argument is null
+     */
+    public static <T> Flux<T> usingFile(Path path, ReadOptions options,
+                                        Function<? super OpenFile, ? extends Publisher<? extends T>> body) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options").validate();
+        Objects.requireNonNull(body, "body");
+        return Flux.usingWhen(
+                Mono.fromCallable(() -> {
+                    FileEngine engine = options.engine() != null ? options.engine() : Engines.shared();
+                    Set<OpenOption> open = new HashSet<>(options.openOptions());
+                    open.add(StandardOpenOption.READ);
+                    return OpenFile.of(engine.open(path, open), options);
+                }),
+                body,
+                OpenFile::close,
+                (file, error) -> file.close(),
+                OpenFile::close);
+>>>>>>> main
     }
 }
