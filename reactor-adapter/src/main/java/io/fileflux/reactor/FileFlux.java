@@ -8,11 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.Objects;
-<<<<<<< HEAD
-=======
 import java.util.Set;
 import java.util.function.Function;
->>>>>>> main
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -67,7 +64,6 @@ public final class FileFlux {
         return new FluxFileRead<>(path, options, FileChunk::new);
     }
 
-<<<<<<< HEAD
     /** Writes {@code source} to {@code path} (created or truncated) with {@link WriteOptions#defaults()}. */
     public static Mono<Long> write(Publisher<? extends ByteBuffer> source, Path path) {
         return write(source, path, WriteOptions.defaults());
@@ -112,7 +108,8 @@ public final class FileFlux {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(options, "options").validate();
         return FileWriteCopy.copy(source, target, options);
-=======
+    }
+
     /**
      * Opens the file once per subscription, runs {@code body} with it, and closes it when the body
      * terminates or is cancelled; the terminal signal comes after the file is closed. Use it to read
@@ -149,6 +146,5 @@ public final class FileFlux {
                 OpenFile::close,
                 (file, error) -> file.close(),
                 OpenFile::close);
->>>>>>> main
     }
 }
