@@ -329,7 +329,20 @@ final class FileWriteMono extends Mono<Long> {
             }
         }
 
+        /**
+         * Runs the state machine until the phase stops changing: a transition made without a signal
+         * (the source's error found with nothing in flight, say) must act now, as no later completion
+         * will call the drain again.
+         */
         private void step() {
+            int before;
+            do {
+                before = phase;
+                stepOnce();
+            } while (phase != before);
+        }
+
+        private void stepOnce() {
             if (phase < STOPPING) {
                 Throwable stop = cancelled ? null : badRequest != null ? badRequest : failure;
                 if (cancelled || stop != null) {
@@ -565,8 +578,7 @@ final class FileWriteMono extends Mono<Long> {
                 actual.onError(error);
                 return;
             }
-            phase = RESULT_READY;
-            step();
+            phase = RESULT_READY; // step() goes on to emit it once requested
         }
 
         private void discardReceived() {

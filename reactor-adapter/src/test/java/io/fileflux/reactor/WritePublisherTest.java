@@ -38,6 +38,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
 /** The write publisher's contracts, on every engine available here. */
@@ -215,6 +216,37 @@ class WritePublisherTest {
 
     @ParameterizedTest
     @MethodSource("engines")
+    void anErrorOrCompletionArrivingWhenNothingIsInFlightStillEndsTheWrite(String name) throws Exception {
+        FileEngine e = engine(name);
+        for (boolean atomic : new boolean[] {false, true}) {
+            for (boolean fail : new boolean[] {false, true}) {
+                Sinks.Many<ByteBuffer> sink = Sinks.many().unicast().onBackpressureBuffer();
+                AtomicLong progress = new AtomicLong();
+                Path file = dir.resolve("idle-" + atomic + "-" + fail);
+                IOException x = new IOException("late");
+                StepVerifier.Step<Long> step = StepVerifier.create(
+                        FileFlux.write(sink.asFlux(), file, WriteOptions.defaults().engine(e).atomic(atomic)
+                                .progress(progress::set)))
+                        .then(() -> sink.tryEmitNext(ByteBuffer.wrap(new byte[1000])))
+                        .then(() -> TestFiles.await(TIMEOUT, "the write done", () -> progress.get() == 1000))
+                        .then(() -> {
+                            if (fail) {
+                                sink.tryEmitError(x);
+                            } else {
+                                sink.tryEmitComplete();
+                            }
+                        });
+                if (fail) {
+                    step.expectErrorSatisfies(t -> assertSame(x, t)).verify(TIMEOUT);
+                } else {
+                    step.expectNext(1000L).expectComplete().verify(TIMEOUT);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("engines")
     void cancelMidWriteStopsUpstreamWaitsForTheWritesAndCloses(String name) throws Exception {
         FileEngine e = engine(name);
         byte[] block = TestFiles.bytes(64 * 1024, 31);
@@ -281,8 +313,9 @@ class WritePublisherTest {
             assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         }
         // create-new + atomic: fails at once when the target exists
-        assertThrows(Exception.class,
-                () -> FileFlux.write(chunks(data, 52, 4000), file, opts(e).createNew().atomic(true)).block(TIMEOUT));
+        StepVerifier.create(FileFlux.write(chunks(data, 52, 4000), file, opts(e).createNew().atomic(true)))
+                .expectError(FileAlreadyExistsException.class)
+                .verify(TIMEOUT);
         Path fresh = dir.resolve("fresh");
         FileFlux.write(chunks(data, 53, 40_000), fresh, opts(e).createNew().atomic(true)).block(TIMEOUT);
         assertArrayEquals(data, Files.readAllBytes(fresh));
@@ -298,14 +331,18 @@ class WritePublisherTest {
         byte[] data = TestFiles.bytes(1 << 20, 61);
 
         // upstream error
-        Flux<ByteBuffer> failing = Flux.concat(chunks(data, 61, 64 * 1024).take(5), Mono.error(new IOException("x")));
-        assertThrows(Exception.class, () -> FileFlux.write(failing, file, opts(engine).atomic(true)).block(TIMEOUT));
+        IOException x = new IOException("x");
+        Flux<ByteBuffer> failing = Flux.concat(chunks(data, 61, 64 * 1024).take(5), Mono.error(x));
+        StepVerifier.create(FileFlux.write(failing, file, opts(engine).atomic(true)))
+                .expectErrorSatisfies(t -> assertSame(x, t))
+                .verify(TIMEOUT);
         assertArrayEquals(old, Files.readAllBytes(file));
 
         // a write error
         WriteFaultEngine faulty = new WriteFaultEngine(engine, 0, 500_000, 1);
-        assertThrows(Exception.class, () -> FileFlux.write(chunks(data, 62, 64 * 1024), file,
-                opts(faulty).atomic(true).maxInFlight(8)).block(TIMEOUT));
+        StepVerifier.create(FileFlux.write(chunks(data, 62, 64 * 1024), file, opts(faulty).atomic(true).maxInFlight(8)))
+                .expectErrorSatisfies(t -> assertEquals("EIO", assertInstanceOf(FileIoException.class, t).errorName()))
+                .verify(TIMEOUT);
         assertArrayEquals(old, Files.readAllBytes(file));
 
         // cancel
@@ -415,8 +452,10 @@ class WritePublisherTest {
                 () -> pool.outstanding() == 0);
 
         WriteFaultEngine faulty = new WriteFaultEngine(engine, 0, 1 << 20, 3);
-        assertThrows(Exception.class, () -> FileFlux.write(FileFlux.read(src, read), dir.resolve("pooled-eio"),
-                WriteOptions.defaults().engine(faulty).pooled(pool).maxInFlight(6)).block(TIMEOUT));
+        StepVerifier.create(FileFlux.write(FileFlux.read(src, read), dir.resolve("pooled-eio"),
+                        WriteOptions.defaults().engine(faulty).pooled(pool).maxInFlight(6)))
+                .expectError(FileIoException.class)
+                .verify(TIMEOUT);
         TestFiles.await(TIMEOUT, "every pooled buffer back after a write error: " + pool.outstanding(),
                 () -> pool.outstanding() == 0);
     }
