@@ -2,6 +2,11 @@ package io.fileflux.reactor;
 
 import io.fileflux.core.Engines;
 import io.fileflux.core.FileEngine;
+import io.fileflux.reactor.lines.LineOptions;
+import io.fileflux.reactor.tail.FileTail;
+import io.fileflux.reactor.tail.TailChunk;
+import io.fileflux.reactor.tail.TailLine;
+import io.fileflux.reactor.tail.TailOptions;
 import java.nio.ByteBuffer;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -146,5 +151,28 @@ public final class FileFlux {
                 OpenFile::close,
                 (file, error) -> file.close(),
                 OpenFile::close);
+    }
+
+    /**
+     * Follows {@code path} like {@code tail -F}: growth, rotation, truncation, checkpoints. See
+     * {@link FileTail#chunks} and {@code docs/tailing.md}.
+     */
+    public static Flux<TailChunk> tail(Path path, TailOptions options) {
+        return FileTail.chunks(path, options);
+    }
+
+    /** Follows {@code path} as lines, each with its checkpoint. See {@link FileTail#lines(Path, TailOptions, LineOptions)}. */
+    public static Flux<TailLine> tailLines(Path path, TailOptions options, LineOptions lines) {
+        return FileTail.lines(path, options, lines);
+    }
+
+    /** The lines of {@code path} (UTF-8), read once, each with its checkpoint. */
+    public static Flux<TailLine> lines(Path path) {
+        return FileTail.lines(path, LineOptions.defaults());
+    }
+
+    /** The lines of {@code path}, read once, decoded as {@code lines} says, each with its checkpoint. */
+    public static Flux<TailLine> lines(Path path, LineOptions lines) {
+        return FileTail.lines(path, lines);
     }
 }
