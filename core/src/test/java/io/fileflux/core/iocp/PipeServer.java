@@ -1,0 +1,50 @@
+package io.fileflux.core.iocp;
+
+import com.sun.jna.platform.win32.Kernel32;
+import com.sun.jna.platform.win32.WinBase;
+import com.sun.jna.platform.win32.WinNT;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The server end of a named pipe ({@code \\.\pipe\fileflux-test-PID-N}) that never writes: a client
+ * read on it pends until it is cancelled or this end is closed. Windows only.
+ */
+final class PipeServer implements AutoCloseable {
+
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    private final String name;
+    private WinNT.HANDLE handle;
+
+    PipeServer() {
+        name = "\\\\.\\pipe\\fileflux-test-" + ProcessHandle.current().pid() + "-" + IDS.incrementAndGet();
+        handle = Kernel32.INSTANCE.CreateNamedPipe(name,
+                WinBase.PIPE_ACCESS_DUPLEX | WinNT.FILE_FLAG_OVERLAPPED,
+                WinBase.PIPE_TYPE_BYTE | WinBase.PIPE_READMODE_BYTE | WinBase.PIPE_WAIT,
+                1, 4096, 4096, 0, null);
+        if (WinBase.INVALID_HANDLE_VALUE.equals(handle)) {
+            throw new IllegalStateException("CreateNamedPipe failed: " + Kernel32.INSTANCE.GetLastError());
+        }
+    }
+
+    /** The path a client opens. */
+    Path path() {
+        return Path.of(name);
+    }
+
+    /** Closes the server end; true if {@code CloseHandle} succeeded (false if already closed). */
+    boolean close0() {
+        if (handle == null) {
+            return false;
+        }
+        boolean ok = Kernel32.INSTANCE.CloseHandle(handle);
+        handle = null;
+        return ok;
+    }
+
+    @Override
+    public void close() {
+        close0();
+    }
+}
