@@ -1,0 +1,423 @@
+package io.fileflux.reactor;
+
+import io.fileflux.core.BufferPool;
+import io.fileflux.core.Engines;
+import io.fileflux.core.FileDevice;
+import io.fileflux.core.FileEngine;
+import io.fileflux.core.IoCallback;
+import io.fileflux.core.IoOperation;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+
+/**
+ * A cold publisher of a file's chunks: each subscriber opens its own device, keeps up to
+ * {@code maxInFlight} positional reads in flight against its demand, and emits their buffers in offset
+ * order whatever order they complete in.
+ *
+ * @param <T> what is emitted per chunk ({@link ByteBuffer} or {@link FileChunk})
+ */
+final class FluxFileRead<T> extends Flux<T> {
+
+    /** Turns a filled buffer (flipped) read at {@code offset} into the emitted item. */
+    @FunctionalInterface
+    interface ChunkMapper<T> {
+        T map(long offset, ByteBuffer data);
+    }
+
+    private final Path path;
+    private final ReadOptions options;
+    private final ChunkMapper<T> mapper;
+
+    FluxFileRead(Path path, ReadOptions options, ChunkMapper<T> mapper) {
+        this.path = path;
+        this.options = options;
+        this.mapper = mapper;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super T> actual) {
+        FileDevice device;
+        try {
+            FileEngine engine = options.engine() != null ? options.engine() : Engines.shared();
+            Set<OpenOption> open = new HashSet<>(options.openOptions());
+            open.add(StandardOpenOption.READ);
+            device = engine.open(path, open);
+        } catch (IOException | RuntimeException e) {
+            Operators.error(actual, e);
+            return;
+        }
+        ReadSubscription<T> s = new ReadSubscription<>(actual, device, options, mapper);
+        actual.onSubscribe(s);
+        s.start();
+    }
+
+    /** One subscription: a WIP drain loop owning a FIFO of slots (reads) in offset order. */
+    static final class ReadSubscription<T> implements org.reactivestreams.Subscription {
+
+        private final CoreSubscriber<? super T> actual;
+        private final FileDevice device;
+        private final ChunkMapper<T> mapper;
+        private final int chunkSize;
+        private final int maxInFlight;
+        private final long end;
+        private final boolean direct;
+        private final BufferMode bufferMode;
+        private final BufferPool pool;
+
+        volatile int wip;
+        @SuppressWarnings("rawtypes")
+        static final AtomicIntegerFieldUpdater<ReadSubscription> WIP =
+                AtomicIntegerFieldUpdater.newUpdater(ReadSubscription.class, "wip");
+
+        volatile long requested;
+        @SuppressWarnings("rawtypes")
+        static final AtomicLongFieldUpdater<ReadSubscription> REQUESTED =
+                AtomicLongFieldUpdater.newUpdater(ReadSubscription.class, "requested");
+
+        volatile boolean cancelled;
+        /** Set by {@link #request(long)} for a non-positive request (§3.9), published by {@link #cancelled}... */
+        volatile Throwable badRequest;
+
+        // owned by the drain loop
+        private final ArrayDeque<Slot> slots = new ArrayDeque<>();
+        private long emitted;
+        private long nextSubmit;
+        private long knownSize;
+        private boolean terminated;
+        private boolean started;
+
+        ReadSubscription(CoreSubscriber<? super T> actual, FileDevice device, ReadOptions options,
+                         ChunkMapper<T> mapper) {
+            this.actual = actual;
+            this.device = device;
+            this.mapper = mapper;
+            this.chunkSize = options.chunkSize();
+            this.maxInFlight = options.maxInFlight();
+            this.nextSubmit = options.position();
+            this.end = options.length() == ReadOptions.TO_END ? Long.MAX_VALUE
+                    : saturatedAdd(options.position(), options.length());
+            this.direct = options.direct();
+            this.bufferMode = options.bufferMode();
+            this.pool = options.pool();
+        }
+
+        /** Called once after onSubscribe: learns the size, then lets the drain loop run. */
+        void start() {
+            long size;
+            try {
+                size = device.size();
+            } catch (IOException e) {
+                size = 0; // unknown: the EOF probe reads one chunk at a time
+            }
+            knownSize = size;
+            started = true;
+            drain();
+        }
+
+        @Override
+        public void request(long n) {
+            if (n <= 0) {
+                badRequest = new IllegalArgumentException(
+                        "§3.9 violated: positive request amount required but it was " + n);
+            } else {
+                Operators.addCap(REQUESTED, this, n);
+            }
+            drain();
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+            drain();
+        }
+
+        void drain() {
+            if (WIP.getAndIncrement(this) != 0) {
+                return;
+            }
+            int missed = 1;
+            for (;;) {
+                if (started) {
+                    if (terminated || cancelled) {
+                        cleanUp();
+                    } else {
+                        Throwable bad = badRequest;
+                        if (bad != null) {
+                            terminate(bad);
+                        } else {
+                            emitReady();
+                            if (!terminated && !cancelled) {
+                                submitReads();
+                            }
+                        }
+                    }
+                }
+                missed = WIP.addAndGet(this, -missed);
+                if (missed == 0) {
+                    return;
+                }
+            }
+        }
+
+        /** Emits completed reads from the head of the FIFO while there is demand. */
+        private void emitReady() {
+            long r = requested;
+            long e = emitted;
+            for (;;) {
+                if (cancelled) {
+                    break;
+                }
+                Slot head = slots.peekFirst();
+                if (head == null) {
+                    break;
+                }
+                int st = head.state;
+                if (st == Slot.PENDING) {
+                    break;
+                }
+                if (st == Slot.FAILED) {
+                    // every chunk before the failing offset has been emitted: fail now, demand or not
+                    slots.pollFirst();
+                    release(head.buffer);
+                    terminate(head.error);
+                    break;
+                }
+                ByteBuffer data = head.buffer;
+                int bytes = data.position() - head.start;
+                if (bytes == 0) {
+                    slots.pollFirst();
+                    release(data);
+                    terminate(null);
+                    break;
+                }
+                if (e == r) {
+                    break;
+                }
+                slots.pollFirst();
+                long chunkEnd = head.offset + bytes;
+                if (chunkEnd > knownSize) {
+                    knownSize = Math.max(chunkEnd, sizeOrZero());
+                }
+                data.limit(data.position()).position(head.start);
+                ByteBuffer out = head.start == 0 ? data : data.slice();
+                e++;
+                emitted = e;
+                actual.onNext(mapper.map(head.offset, out));
+                if (head.eof || chunkEnd >= end) {
+                    terminate(null);
+                    break;
+                }
+                r = requested;
+            }
+            emitted = e;
+        }
+
+        /** Keeps min(maxInFlight, outstanding demand) chunks read or reading. */
+        private void submitReads() {
+            long outstanding = requested - emitted;
+            long window = Math.min(maxInFlight, outstanding);
+            while (slots.size() < window && nextSubmit < end) {
+                if (nextSubmit >= knownSize && !slots.isEmpty()) {
+                    break; // past the known size: probe for growth or EOF one read at a time
+                }
+                long remaining = end - nextSubmit;
+                int want = (int) Math.min(chunkSize, remaining);
+                if (!direct && nextSubmit < knownSize) {
+                    want = (int) Math.min(want, knownSize - nextSubmit);
+                }
+                Slot slot = new Slot(this, nextSubmit, allocate(want), want);
+                slots.addLast(slot);
+                nextSubmit += want;
+                try {
+                    slot.op = device.read(slot.buffer, slot.offset, slot);
+                } catch (RuntimeException ex) {
+                    slots.pollLast();
+                    release(slot.buffer);
+                    terminate(ex);
+                    return;
+                }
+            }
+            if (slots.isEmpty() && nextSubmit >= end) {
+                terminate(null); // the range was empty or ended exactly at a chunk boundary
+            }
+        }
+
+        /**
+         * Ends the subscription: cancels what is in flight and closes the device; the terminal signal
+         * is sent once the handle is closed, so after onComplete/onError no file stays open.
+         */
+        private void terminate(Throwable error) {
+            if (terminated) {
+                return;
+            }
+            terminated = true;
+            cleanUp();
+            device.closeAsync().whenComplete((v, closeError) -> {
+                if (cancelled) {
+                    return; // §1.8: no signal after cancel
+                }
+                if (error != null) {
+                    actual.onError(error);
+                } else {
+                    actual.onComplete();
+                }
+            });
+        }
+
+        /** Drops completed slots (returning their buffers) and cancels the reads still in flight. */
+        private void cleanUp() {
+            if (!terminated) {
+                // cancelled by the subscriber
+                terminated = true;
+                cleanSlots();
+                device.closeAsync();
+                return;
+            }
+            cleanSlots();
+        }
+
+        private void cleanSlots() {
+            for (var it = slots.iterator(); it.hasNext(); ) {
+                Slot s = it.next();
+                if (s.state != Slot.PENDING) {
+                    it.remove();
+                    release(s.buffer);
+                } else if (!s.cancelRequested) {
+                    s.cancelRequested = true;
+                    IoOperation op = s.op;
+                    if (op != null) {
+                        op.cancel();
+                    }
+                }
+            }
+        }
+
+        private long sizeOrZero() {
+            try {
+                return device.size();
+            } catch (IOException e) {
+                return 0;
+            }
+        }
+
+        private ByteBuffer allocate(int want) {
+            ByteBuffer b;
+            switch (bufferMode) {
+                case POOLED:
+                    b = pool.acquire();
+                    break;
+                case HEAP:
+                    b = ByteBuffer.allocate(want);
+                    break;
+                default:
+                    if (direct) {
+                        int aligned = roundUp(want, ReadOptions.DIRECT_ALIGNMENT);
+                        b = ByteBuffer.allocateDirect(aligned + ReadOptions.DIRECT_ALIGNMENT)
+                                .alignedSlice(ReadOptions.DIRECT_ALIGNMENT);
+                        b.limit(aligned);
+                        return b;
+                    }
+                    b = ByteBuffer.allocateDirect(want);
+            }
+            if (direct) {
+                b.limit(roundUp(want, ReadOptions.DIRECT_ALIGNMENT));
+            } else {
+                b.limit(want);
+            }
+            return b;
+        }
+
+        private void release(ByteBuffer b) {
+            if (pool != null) {
+                pool.release(b);
+            }
+        }
+
+        private static int roundUp(int n, int alignment) {
+            return (n + alignment - 1) / alignment * alignment;
+        }
+
+        private static long saturatedAdd(long a, long b) {
+            long r = a + b;
+            return r < 0 ? Long.MAX_VALUE : r;
+        }
+    }
+
+    /**
+     * One read of up to {@code want} bytes at {@code offset}. Its buffer belongs to the engine while
+     * {@link #state} is PENDING; a short read is continued from where it stopped before the slot
+     * becomes READY.
+     */
+    static final class Slot implements IoCallback {
+        static final int PENDING = 0;
+        static final int READY = 1;
+        static final int FAILED = 2;
+
+        final ReadSubscription<?> parent;
+        final long offset;
+        final ByteBuffer buffer;
+        final int start;
+        final int want;
+        volatile IoOperation op;
+        /** Drain-owned: cancel already requested for this slot's read. */
+        boolean cancelRequested;
+        /** Written before {@link #state}: a read returned 0 (end of file). */
+        boolean eof;
+        IOException error;
+        volatile int state;
+
+        Slot(ReadSubscription<?> parent, long offset, ByteBuffer buffer, int want) {
+            this.parent = parent;
+            this.offset = offset;
+            this.buffer = buffer;
+            this.start = buffer.position();
+            this.want = want;
+        }
+
+        @Override
+        public void completed(int bytes) {
+            int got = buffer.position() - start;
+            if (bytes > 0 && got < want && buffer.hasRemaining() && !parent.cancelled && !parent.direct) {
+                // short read: continue from where it stopped
+                try {
+                    IoOperation next = parent.device.read(buffer, offset + got, this);
+                    op = next;
+                    if (parent.cancelled) {
+                        next.cancel();
+                    }
+                    return;
+                } catch (RuntimeException e) {
+                    error = new IOException("continuing a short read of " + parent.device.path()
+                            + " at offset " + (offset + got) + " failed", e);
+                    state = FAILED;
+                    parent.drain();
+                    return;
+                }
+            }
+            if (got > want) {
+                buffer.position(start + want); // DIRECT reads whole aligned blocks; keep only the range
+            }
+            eof = bytes == 0 || (parent.direct && got < want);
+            state = READY;
+            parent.drain();
+        }
+
+        @Override
+        public void failed(IOException e) {
+            error = e;
+            state = FAILED;
+            parent.drain();
+        }
+    }
+}

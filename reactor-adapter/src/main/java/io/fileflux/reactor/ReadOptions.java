@@ -1,0 +1,215 @@
+package io.fileflux.reactor;
+
+import io.fileflux.core.BufferPool;
+import io.fileflux.core.Engines;
+import io.fileflux.core.FileEngine;
+import io.fileflux.core.FilefluxOption;
+import java.nio.file.OpenOption;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Options of a file read: chunk size, reads in flight, range, engine, open options and buffer mode.
+ * Immutable: every {@code with}-style method returns a new instance and validates its argument at
+ * once, so bad input fails when the pipeline is assembled, not when it runs.
+ *
+ * <pre>{@code
+ * ReadOptions opts = ReadOptions.defaults().chunkSize(1 << 20).maxInFlight(8).range(4096, 1 << 30);
+ * }</pre>
+ */
+public final class ReadOptions {
+
+    /** Default chunk size: 64 KiB. */
+    public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
+    /** Default number of reads in flight. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 4;
+    /** Largest accepted number of reads in flight. */
+    public static final int MAX_IN_FLIGHT_LIMIT = 4096;
+    /** Alignment required by {@link FilefluxOption#DIRECT}. */
+    public static final int DIRECT_ALIGNMENT = 4096;
+    /** {@link #length()} of a read that goes to end of file. */
+    public static final long TO_END = -1;
+
+    private static final ReadOptions DEFAULTS = new ReadOptions(DEFAULT_CHUNK_SIZE, DEFAULT_MAX_IN_FLIGHT, 0,
+            TO_END, null, Set.of(), BufferMode.DIRECT, null);
+
+    private final int chunkSize;
+    private final int maxInFlight;
+    private final long position;
+    private final long length;
+    private final FileEngine engine;
+    private final Set<OpenOption> openOptions;
+    private final BufferMode bufferMode;
+    private final BufferPool pool;
+
+    private ReadOptions(int chunkSize, int maxInFlight, long position, long length, FileEngine engine,
+                        Set<OpenOption> openOptions, BufferMode bufferMode, BufferPool pool) {
+        this.chunkSize = chunkSize;
+        this.maxInFlight = maxInFlight;
+        this.position = position;
+        this.length = length;
+        this.engine = engine;
+        this.openOptions = openOptions;
+        this.bufferMode = bufferMode;
+        this.pool = pool;
+    }
+
+    /** 64 KiB chunks, 4 reads in flight, whole file, default engine, direct buffers. */
+    public static ReadOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** Bytes per read and per emitted chunk (the last chunk may be shorter); default 64 KiB. */
+    public ReadOptions chunkSize(int chunkSize) {
+        if (chunkSize <= 0) {
+            throw new IllegalArgumentException("chunkSize must be > 0, was " + chunkSize);
+        }
+        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool);
+    }
+
+    /** Reads submitted at once, at most (the queue depth); default 4. */
+    public ReadOptions maxInFlight(int maxInFlight) {
+        if (maxInFlight <= 0 || maxInFlight > MAX_IN_FLIGHT_LIMIT) {
+            throw new IllegalArgumentException(
+                    "maxInFlight must be between 1 and " + MAX_IN_FLIGHT_LIMIT + ", was " + maxInFlight);
+        }
+        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool);
+    }
+
+    /** The file offset to start at; default 0. */
+    public ReadOptions position(long position) {
+        if (position < 0) {
+            throw new IllegalArgumentException("position must be >= 0, was " + position);
+        }
+        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool);
+    }
+
+    /** At most {@code length} bytes from {@link #position()}; {@link #TO_END} (default) for all. */
+    public ReadOptions length(long length) {
+        if (length < 0 && length != TO_END) {
+            throw new IllegalArgumentException("length must be >= 0 (or TO_END), was " + length);
+        }
+        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool);
+    }
+
+    /** Shorthand for {@code position(position).length(length)}. */
+    public ReadOptions range(long position, long length) {
+        return position(position).length(length);
+    }
+
+    /** Reads through this engine instead of the default one. */
+    public ReadOptions engine(FileEngine engine) {
+        Objects.requireNonNull(engine, "engine");
+        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool);
+    }
+
+    /**
+     * Reads through the shared engine of that name ({@code nio}, {@code io_uring}, {@code iocp}).
+     *
+     * @throws IllegalArgumentException for an unknown name
+     * @throws IllegalStateException    if that engine is unavailable here
+     */
+    public ReadOptions engine(String name) {
+        return engine(Engines.shared(name));
+    }
+
+    /**
+     * Extra open options: {@link FilefluxOption#DIRECT}, {@link java.nio.file.LinkOption#NOFOLLOW_LINKS}.
+     * {@code READ} is implied; write options are refused.
+     */
+    public ReadOptions openOptions(OpenOption... options) {
+        Set<OpenOption> set = new LinkedHashSet<>();
+        for (OpenOption o : options) {
+            Objects.requireNonNull(o, "open option");
+            if (o instanceof StandardOpenOption && o != StandardOpenOption.READ) {
+                throw new IllegalArgumentException("a read cannot use open option " + o);
+            }
+            set.add(o);
+        }
+        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, Set.copyOf(set), bufferMode, pool);
+    }
+
+    /** {@link BufferMode#HEAP} or {@link BufferMode#DIRECT}; use {@link #pooled(BufferPool)} for pooling. */
+    public ReadOptions bufferMode(BufferMode mode) {
+        Objects.requireNonNull(mode, "bufferMode");
+        if (mode == BufferMode.POOLED) {
+            throw new IllegalArgumentException("POOLED needs a pool: use pooled(BufferPool)");
+        }
+        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, mode, null);
+    }
+
+    /**
+     * Emits buffers taken from {@code pool}, whose buffer size becomes the chunk size. The subscriber
+     * releases each emitted buffer to the pool; the publisher releases those it never emitted.
+     */
+    public ReadOptions pooled(BufferPool pool) {
+        Objects.requireNonNull(pool, "pool");
+        return new ReadOptions(pool.bufferSize(), maxInFlight, position, length, engine, openOptions,
+                BufferMode.POOLED, pool);
+    }
+
+    public int chunkSize() {
+        return chunkSize;
+    }
+
+    public int maxInFlight() {
+        return maxInFlight;
+    }
+
+    public long position() {
+        return position;
+    }
+
+    /** The range length, or {@link #TO_END}. */
+    public long length() {
+        return length;
+    }
+
+    /** The engine given, or null for the default one. */
+    public FileEngine engine() {
+        return engine;
+    }
+
+    public Set<OpenOption> openOptions() {
+        return openOptions;
+    }
+
+    public BufferMode bufferMode() {
+        return bufferMode;
+    }
+
+    /** The pool of {@link BufferMode#POOLED}, else null. */
+    public BufferPool pool() {
+        return pool;
+    }
+
+    /** True if the file is opened with {@link FilefluxOption#DIRECT}. */
+    public boolean direct() {
+        return openOptions.contains(FilefluxOption.DIRECT);
+    }
+
+    /** Checks the combination of options; called when a publisher is assembled. */
+    ReadOptions validate() {
+        if (direct()) {
+            if (chunkSize % DIRECT_ALIGNMENT != 0) {
+                throw new IllegalArgumentException("DIRECT needs a chunkSize that is a multiple of "
+                        + DIRECT_ALIGNMENT + ", was " + chunkSize);
+            }
+            if (position % DIRECT_ALIGNMENT != 0) {
+                throw new IllegalArgumentException("DIRECT needs a position that is a multiple of "
+                        + DIRECT_ALIGNMENT + ", was " + position);
+            }
+        }
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return "ReadOptions[chunkSize=" + chunkSize + ", maxInFlight=" + maxInFlight + ", position=" + position
+                + ", length=" + (length == TO_END ? "to end" : length) + ", engine="
+                + (engine == null ? "default" : engine.name()) + ", openOptions=" + openOptions
+                + ", bufferMode=" + bufferMode + "]";
+    }
+}
