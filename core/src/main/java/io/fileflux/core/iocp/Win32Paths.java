@@ -26,7 +26,11 @@ final class Win32Paths {
      * {@code \\?\UNC\}) prefix; device paths ({@code \\.\pipe\name}) are passed as they are.
      */
     static String toWin32(Path path) {
-        String s = path.toAbsolutePath().toString();
+        return toWin32(path.toAbsolutePath().toString());
+    }
+
+    /** {@link #toWin32(Path)} on an absolute path string. */
+    static String toWin32(String s) {
         if (s.length() < LONG_PATH || s.startsWith("\\\\?\\") || s.startsWith("\\\\.\\")) {
             return s;
         }
