@@ -1,0 +1,94 @@
+package io.fileflux.samples.cli;
+
+import io.fileflux.core.BufferPool;
+import io.fileflux.reactor.FileFlux;
+import io.fileflux.reactor.ReadOptions;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code fileflux cat}: streams files to standard output through the read publisher. The engine
+ * thread only hands chunks over; the main thread writes them, so a slow or closed stdout applies
+ * backpressure (or cancels) instead of blocking the engine.
+ */
+@Command(name = "cat", mixinStandardHelpOptions = true,
+        description = "Stream files to standard output through Fileflux.")
+final class CatCommand implements Callable<Integer> {
+
+    /** Exit status of a program killed by SIGPIPE, which is what {@code cat | head} reports. */
+    static final int EXIT_BROKEN_PIPE = 141;
+
+    @Mixin
+    EngineOption engine;
+
+    @Option(names = "--chunk-size", paramLabel = "N", converter = SizeConverter.class,
+            description = "bytes per read (default 1m; k, m, g suffixes)")
+    long chunkSize = 1 << 20;
+
+    @Option(names = "--in-flight", paramLabel = "N", description = "reads in flight (default 4)")
+    int inFlight = 4;
+
+    @Option(names = "--offset", paramLabel = "N", converter = SizeConverter.class,
+            description = "start at this byte offset")
+    long offset;
+
+    @Option(names = "--length", paramLabel = "N", converter = SizeConverter.class,
+            description = "stop after this many bytes of each file")
+    Long length;
+
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "files to print, in order")
+    List<Path> files;
+
+    @Override
+    public Integer call() throws IOException {
+        if (chunkSize <= 0 || chunkSize > (1 << 30)) {
+            throw new IllegalArgumentException("--chunk-size must be between 1 and 1g, was " + chunkSize);
+        }
+        ReadOptions base = ReadOptions.defaults().engine(engine.engine()).maxInFlight(inFlight).position(offset)
+                .length(length == null ? ReadOptions.TO_END : length);
+        BufferPool pool = new BufferPool((int) chunkSize, inFlight * 2 + 2);
+        ReadOptions opts = base.pooled(pool);
+        FileChannel out = new FileOutputStream(FileDescriptor.out).getChannel();
+        for (Path file : files) {
+            try (Stream<ByteBuffer> chunks = FileFlux.read(file, opts).toStream(inFlight * 2)) {
+                Iterator<ByteBuffer> it = chunks.iterator();
+                while (it.hasNext()) {
+                    ByteBuffer b = it.next();
+                    try {
+                        while (b.hasRemaining()) {
+                            out.write(b);
+                        }
+                    } catch (IOException e) {
+                        // standard output closed early (cat BIG | head): closing the stream cancels the
+                        // reads in flight; exit quietly like cat does on SIGPIPE
+                        if (isBrokenPipe(e)) {
+                            return EXIT_BROKEN_PIPE;
+                        }
+                        throw e;
+                    } finally {
+                        pool.release(b);
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static boolean isBrokenPipe(IOException e) {
+        String m = e.getMessage();
+        return m != null && (m.contains("Broken pipe") || m.contains("pipe is being closed")
+                || m.contains("pipe has been ended"));
+    }
+}

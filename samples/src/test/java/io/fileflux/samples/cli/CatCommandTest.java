@@ -1,0 +1,97 @@
+package io.fileflux.samples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code fileflux cat} and {@code fileflux info} run in a child JVM, on real files. */
+class CatCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void catPrintsFilesInOrderAndRanges() throws Exception {
+        byte[] a = random(3_000_001, 1);
+        byte[] b = random(5, 2);
+        Files.write(dir.resolve("a"), a);
+        Files.write(dir.resolve("b"), b);
+        CliProcess p = CliProcess.run("cat", "--chunk-size", "64k", "--in-flight", "8",
+                dir.resolve("a").toString(), dir.resolve("b").toString());
+        assertEquals(0, p.exitCode, p.stderr);
+        byte[] expected = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, expected, a.length, b.length);
+        assertArrayEquals(expected, p.stdout);
+
+        CliProcess range = CliProcess.run("cat", "--offset", "1000", "--length", "1k", dir.resolve("a").toString());
+        assertEquals(0, range.exitCode, range.stderr);
+        assertArrayEquals(Arrays.copyOfRange(a, 1000, 2024), range.stdout);
+    }
+
+    @Test
+    void userErrorsAreOneLineWithoutStackTrace() throws Exception {
+        CliProcess missing = CliProcess.run("cat", dir.resolve("missing").toString());
+        assertEquals(1, missing.exitCode);
+        assertEquals("fileflux: " + dir.resolve("missing") + ": No such file or directory", missing.stderr.trim());
+
+        CliProcess directory = CliProcess.run("cat", dir.toString());
+        assertEquals(1, directory.exitCode);
+        assertTrue(directory.stderr.trim().endsWith("Is a directory"), directory.stderr);
+        assertFalse(directory.stderr.contains("\tat "), "no stack trace");
+
+        CliProcess badSize = CliProcess.run("cat", "--chunk-size", "lots", dir.toString());
+        assertEquals(2, badSize.exitCode);
+        assertTrue(badSize.stderr.contains("not a size: 'lots'"), badSize.stderr);
+
+        CliProcess badEngine = CliProcess.run("cat", "--engine", "floppy", dir.toString());
+        assertEquals(1, badEngine.exitCode);
+        assertTrue(badEngine.stderr.contains("unknown engine 'floppy'"), badEngine.stderr);
+    }
+
+    @Test
+    void closingStdoutEarlyStopsReading() throws Exception {
+        Path big = dir.resolve("big");
+        try (var out = Files.newOutputStream(big)) {
+            byte[] block = random(1 << 20, 3);
+            for (int i = 0; i < 256; i++) {
+                out.write(block);
+            }
+        }
+        Process p = CliProcess.builder("cat", "--chunk-size", "64k", big.toString()).start();
+        InputStream in = p.getInputStream();
+        byte[] first = in.readNBytes(100);
+        assertEquals(100, first.length);
+        in.close(); // like `| head -c 100`
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "cat exits when its stdout closes");
+        assertEquals(CatCommand.EXIT_BROKEN_PIPE, p.exitValue());
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CliProcess.copy(p.getErrorStream(), err);
+        assertEquals("", err.toString().trim(), "quiet on a closed pipe");
+    }
+
+    @Test
+    void infoShowsEnginesAndTheChoice() throws Exception {
+        CliProcess p = CliProcess.run("info");
+        assertEquals(0, p.exitCode, p.stderr);
+        String out = new String(p.stdout);
+        assertTrue(out.contains("nio"), out);
+        assertTrue(out.contains("Chosen:"), out);
+    }
+
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+}
