@@ -146,7 +146,6 @@ public final class IocpEngine implements FileEngine {
 
     /** The completion loop: dequeue a batch, dispatch each packet, run queued synchronous results. */
     private void reap() {
-        boolean cancelRequested = false;
         try (Memory entries = new Memory((long) BATCH * Win32.OVERLAPPED_ENTRY_SIZE);
              Memory removed = new Memory(4)) {
             long entriesAddress = Pointer.nativeValue(entries);
@@ -165,17 +164,15 @@ public final class IocpEngine implements FileEngine {
                 } else {
                     int error = Win32Native.lastError();
                     if (error != WAIT_TIMEOUT) {
-                        LOG.error("GetQueuedCompletionStatusEx failed: {}", Win32.errorName(error));
-                        if (stopping) {
-                            break;
-                        }
+                        // the port itself is unusable: nothing more will ever be dequeued
+                        LOG.error("GetQueuedCompletionStatusEx failed, the iocp engine stops: {}",
+                                Win32.errorName(error));
+                        closed = true;
+                        break;
                     }
                 }
                 if (stopping) {
-                    if (!cancelRequested) {
-                        table.cancelAll();
-                        cancelRequested = true;
-                    }
+                    table.cancelAll(); // once per op: IocpOp.cancel() is idempotent
                     if (table.isEmpty()) {
                         break;
                     }

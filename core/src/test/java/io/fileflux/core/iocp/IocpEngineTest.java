@@ -59,6 +59,8 @@ class IocpEngineTest {
         byte[] content = randomBytes(300_001, 1);
         Path file = Files.write(dir.resolve("data.bin"), content);
         try (Closer device = new Closer(engine.open(file))) {
+            assertTrue(((IocpDevice) device.d).skipsCompletionPortOnSuccess(),
+                    "SetFileCompletionNotificationModes(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) accepted");
             for (boolean direct : new boolean[] {true, false}) {
                 byte[] got = new byte[content.length];
                 long position = 0;
