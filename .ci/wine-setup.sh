@@ -24,16 +24,14 @@ export WINEDLLOVERRIDES="mscoree,mshtml="   # no Mono/Gecko install dialogs in w
 log() { echo "wine-setup: $*" >&2; }
 
 need_apt=()
-command -v wine >/dev/null 2>&1 || need_apt+=(wine64)
+# Debian's wine64 is the 64-bit loader; wine brings the `wine`, `wineboot` and `wineserver` commands
+command -v wine >/dev/null 2>&1 || need_apt+=(wine wine64)
 command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
 if ((${#need_apt[@]})); then
     log "installing ${need_apt[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null
-    apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
-fi
-if ! command -v wine >/dev/null 2>&1 && [ -x /usr/lib/wine/wine64 ]; then
-    ln -sf /usr/lib/wine/wine64 /usr/local/bin/wine
+    apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
 mkdir -p "$WINE_HOME"

@@ -256,7 +256,7 @@ class IocpEngineTest {
             assertEquals(1, engine.stats().cancelled());
             device.closeAsync().get(10, TimeUnit.SECONDS);
             assertEquals(0, engine.stats().openDevices(), "the client handle is closed");
-            assertTrue(pipe.close0(), "the server handle is closed");
+            assertTrue(pipe.closeServer(), "the server handle is closed");
         }
     }
 
@@ -267,7 +267,7 @@ class IocpEngineTest {
             Await await = new Await();
             device.read(ByteBuffer.allocate(64), 0, await);
             Thread.sleep(50);
-            assertTrue(pipe.close0());
+            assertTrue(pipe.closeServer());
             assertEquals(0, await.get(), "ERROR_BROKEN_PIPE is the end of the stream");
             device.closeAsync().get(10, TimeUnit.SECONDS);
         }

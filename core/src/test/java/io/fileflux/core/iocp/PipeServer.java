@@ -8,16 +8,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The server end of a named pipe ({@code \\.\pipe\fileflux-test-PID-N}) that never writes: a client
- * read on it pends until it is cancelled or this end is closed. Windows only.
+ * read on it pends until it is cancelled or this end is closed. Windows only. Public so that other
+ * modules' Windows tests (the read publisher's cancellation under Wine) can use it from the core test-jar.
  */
-final class PipeServer implements AutoCloseable {
+public final class PipeServer implements AutoCloseable {
 
     private static final AtomicInteger IDS = new AtomicInteger();
 
     private final String name;
     private WinNT.HANDLE handle;
 
-    PipeServer() {
+    /** Creates the server end of a new pipe (one instance, byte mode, overlapped). */
+    public PipeServer() {
         name = "\\\\.\\pipe\\fileflux-test-" + ProcessHandle.current().pid() + "-" + IDS.incrementAndGet();
         handle = Kernel32.INSTANCE.CreateNamedPipe(name,
                 WinBase.PIPE_ACCESS_DUPLEX | WinNT.FILE_FLAG_OVERLAPPED,
@@ -29,12 +31,12 @@ final class PipeServer implements AutoCloseable {
     }
 
     /** The path a client opens. */
-    Path path() {
+    public Path path() {
         return Path.of(name);
     }
 
     /** Closes the server end; true if {@code CloseHandle} succeeded (false if already closed). */
-    boolean close0() {
+    public boolean closeServer() {
         if (handle == null) {
             return false;
         }
@@ -45,6 +47,6 @@ final class PipeServer implements AutoCloseable {
 
     @Override
     public void close() {
-        close0();
+        closeServer();
     }
 }
