@@ -274,6 +274,52 @@ class IocpEngineTest {
     }
 
     @Test
+    void cancelsRacingRealCompletionsEndEveryReadExactlyOnce() throws Exception {
+        int pipes = 16;
+        java.util.concurrent.ExecutorService racers = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            for (int round = 0; round < 10; round++) {
+                List<PipeServer> servers = new ArrayList<>();
+                List<FileDevice> devices = new ArrayList<>();
+                List<Await> results = new ArrayList<>();
+                List<ByteBuffer> buffers = new ArrayList<>();
+                List<CompletableFuture<?>> races = new ArrayList<>();
+                for (int i = 0; i < pipes; i++) {
+                    PipeServer server = new PipeServer();
+                    FileDevice device = engine.open(server.path());
+                    ByteBuffer buf = ByteBuffer.allocate(8);
+                    Await await = new Await();
+                    IoOperation op = device.read(buf, 0, await);
+                    servers.add(server);
+                    devices.add(device);
+                    results.add(await);
+                    buffers.add(buf);
+                    byte value = (byte) i;
+                    races.add(CompletableFuture.runAsync(() -> server.write(new byte[] {value}), racers));
+                    races.add(CompletableFuture.runAsync(op::cancel, racers));
+                }
+                CompletableFuture.allOf(races.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+                for (int i = 0; i < pipes; i++) {
+                    try {
+                        assertEquals(1, results.get(i).get(), "the write won the race");
+                        assertEquals((byte) i, buffers.get(i).get(0));
+                    } catch (IoCancelledException e) {
+                        assertEquals(0, buffers.get(i).position(), "the cancel won: nothing read");
+                    }
+                }
+                for (int i = 0; i < pipes; i++) {
+                    devices.get(i).closeAsync().get(10, TimeUnit.SECONDS);
+                    servers.get(i).close();
+                }
+                assertEquals(0, engine.stats().inFlight());
+                assertEquals(0, engine.stats().openDevices());
+            }
+        } finally {
+            racers.shutdownNow();
+        }
+    }
+
+    @Test
     void cancelAfterCompletionIsANormalRace() throws Exception {
         Path file = Files.write(dir.resolve("race.bin"), randomBytes(100, 5));
         try (Closer device = new Closer(engine.open(file))) {
@@ -308,7 +354,7 @@ class IocpEngineTest {
     }
 
     /** Submits one operation and waits for its outcome (an IOException is rethrown as it is). */
-    static int run(java.util.function.Function<IoCallback, IoOperation> submit) {
+    static int run(java.util.function.Function<IoCallback, IoOperation> submit) throws IOException {
         Await await = new Await();
         submit.apply(await);
         return await.get();
@@ -336,23 +382,18 @@ class IocpEngineTest {
             return result.isDone();
         }
 
-        int get() {
+        int get() throws IOException {
             try {
                 return result.get(20, TimeUnit.SECONDS);
             } catch (java.util.concurrent.ExecutionException e) {
                 Throwable cause = e.getCause();
                 if (cause instanceof IOException) {
-                    sneaky(cause);
+                    throw (IOException) cause;
                 }
                 throw new AssertionError(cause);
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
-        }
-
-        @SuppressWarnings("unchecked")
-        private static <T extends Throwable> void sneaky(Throwable t) throws T {
-            throw (T) t;
         }
     }
 
