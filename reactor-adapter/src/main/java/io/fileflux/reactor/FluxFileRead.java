@@ -338,9 +338,15 @@ final class FluxFileRead<T> extends Flux<T> {
             return b;
         }
 
+        /**
+         * Gives back a buffer that was read but will never be emitted: to the pool in POOLED mode,
+         * otherwise to Reactor's discard hook ({@code doOnDiscard(ByteBuffer.class, ...)}).
+         */
         private void release(ByteBuffer b) {
             if (pool != null) {
                 pool.release(b);
+            } else if (b.position() > 0) {
+                Operators.onDiscard(b, actual.currentContext());
             }
         }
 
