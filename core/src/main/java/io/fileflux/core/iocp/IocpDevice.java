@@ -22,16 +22,14 @@ final class IocpDevice extends AbstractFileDevice {
     private final IocpEngine engine;
     private final long handle;
     private final boolean skipOnSuccess;
-    private final boolean unbuffered;
     private volatile boolean handleClosed;
 
     IocpDevice(IocpEngine engine, Path path, FileIdentity identity, boolean writable, long handle,
-               boolean skipOnSuccess, boolean unbuffered) {
+               boolean skipOnSuccess) {
         super(engine, path, identity, writable);
         this.engine = engine;
         this.handle = handle;
         this.skipOnSuccess = skipOnSuccess;
-        this.unbuffered = unbuffered;
     }
 
     @Override
@@ -50,12 +48,12 @@ final class IocpDevice extends AbstractFileDevice {
 
     @Override
     protected IoOperation submitRead(ByteBuffer dst, long position, IoCallback callback) {
-        return start(IocpOp.read(engine.table(), path(), handle, dst, position, callback, unbuffered));
+        return start(IocpOp.read(engine.table(), engine.bounces(), path(), handle, dst, position, callback));
     }
 
     @Override
     protected IoOperation submitWrite(ByteBuffer src, long position, IoCallback callback) {
-        return start(IocpOp.write(engine.table(), path(), handle, src, position, callback, unbuffered));
+        return start(IocpOp.write(engine.table(), engine.bounces(), path(), handle, src, position, callback));
     }
 
     @Override
@@ -83,6 +81,7 @@ final class IocpDevice extends AbstractFileDevice {
         table.register(op);
         if (engine.isClosed()) {
             table.unregister(op);
+            op.abandon();
             throw new IllegalStateException("engine closed");
         }
         int ok;
@@ -94,7 +93,8 @@ final class IocpDevice extends AbstractFileDevice {
                     : Win32Native.WriteFile(handle, op.dataAddress, op.length, 0, op.token);
             error = ok != 0 ? Win32.ERROR_SUCCESS : Win32Native.lastError();
         } catch (RuntimeException | Error e) {
-            table.unregister(op);
+            table.unregister(op); // the kernel never took it
+            op.abandon();
             throw e;
         }
         table.submitted(op, ok != 0, error, skipOnSuccess);

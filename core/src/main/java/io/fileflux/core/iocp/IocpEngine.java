@@ -50,6 +50,7 @@ public final class IocpEngine implements FileEngine {
 
     private final long port;
     private final OpTable table;
+    private final BouncePool bounces = new BouncePool();
     private final EngineStats stats = new EngineStats();
     private final boolean skipOnSuccess;
     private final Thread thread;
@@ -117,7 +118,7 @@ public final class IocpEngine implements FileEngine {
             }
             boolean skip = skipOnSuccess && Win32Native.SetFileCompletionNotificationModes(handle,
                     (byte) (Win32.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | Win32.FILE_SKIP_SET_EVENT_ON_HANDLE)) != 0;
-            return new IocpDevice(this, path, identity, spec.write(), handle, skip, spec.direct());
+            return new IocpDevice(this, path, identity, spec.write(), handle, skip);
         } catch (IOException | RuntimeException | Error e) {
             Win32Native.CloseHandle(handle);
             throw e;
@@ -194,6 +195,10 @@ public final class IocpEngine implements FileEngine {
 
     OpTable table() {
         return table;
+    }
+
+    BouncePool bounces() {
+        return bounces;
     }
 
     ExecutorService blocking() {

@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lifetime: the OVERLAPPED and the data memory are referenced by this object, and this object by the
  * op table, from before the native call until the completion has been dispatched: nothing the kernel may
- * still write is freed, pooled or collected early. A heap buffer is bounced through native memory
- * ({@link #bounce}), copied in before a write and out after a read.
+ * still write is freed, pooled or collected early. A heap buffer is bounced through a native block from
+ * the engine's {@link BouncePool}, copied in before a write and out after a read, and the block goes back
+ * to the pool only once the completion has arrived.
  *
  * <p>States: {@link #PENDING} → ({@link #CANCEL_REQUESTED}) → {@link #DONE}. Only the completion thread
  * moves an op to DONE, exactly once; {@link #cancel()} is the only other transition.
@@ -41,7 +42,6 @@ final class IocpOp implements IoOperation {
 
     private static final AtomicIntegerFieldUpdater<IocpOp> STATE =
             AtomicIntegerFieldUpdater.newUpdater(IocpOp.class, "state");
-    private static final int SECTOR_ALIGNMENT = 4096;
 
     final int kind;
     final long position;
@@ -54,15 +54,17 @@ final class IocpOp implements IoOperation {
     private final IoCallback callback;
     private final Memory overlapped;
     private final ByteBuffer buffer;
-    private Memory bounce;
+    private final BouncePool pool;
+    private BouncePool.Block bounce;
     private volatile int state;
     /** A result the engine found itself (synchronous completion, flush): set before the hand-off. */
     private volatile int handoffError;
     private volatile int handoffBytes;
 
     private IocpOp(OpTable table, int kind, Path path, long handle, long position, IoCallback callback,
-                   ByteBuffer buffer, Memory bounce, long dataAddress, int length) {
+                   ByteBuffer buffer, BouncePool pool, BouncePool.Block bounce, long dataAddress, int length) {
         this.table = table;
+        this.pool = pool;
         this.kind = kind;
         this.path = path;
         this.handle = handle;
@@ -83,47 +85,43 @@ final class IocpOp implements IoOperation {
     }
 
     /**
-     * A read of up to {@code dst.remaining()} bytes at {@code position}.
-     *
-     * @param aligned whether a bounce buffer must be sector-aligned (unbuffered handles)
+     * A read of up to {@code dst.remaining()} bytes at {@code position}: a direct buffer is read in
+     * place, a heap buffer through a bounce block from {@code pool} (4096-byte aligned).
      */
-    static IocpOp read(OpTable table, Path path, long handle, ByteBuffer dst, long position,
-                       IoCallback callback, boolean aligned) {
+    static IocpOp read(OpTable table, BouncePool pool, Path path, long handle, ByteBuffer dst, long position,
+                       IoCallback callback) {
         int length = dst.remaining();
         if (dst.isDirect()) {
             long address = Pointer.nativeValue(Native.getDirectBufferPointer(dst)) + dst.position();
-            return new IocpOp(table, READ, path, handle, position, callback, dst, null, address, length);
+            return new IocpOp(table, READ, path, handle, position, callback, dst, null, null, address, length);
         }
-        Memory bounce = allocate(length, aligned);
-        return new IocpOp(table, READ, path, handle, position, callback, dst, bounce,
-                Pointer.nativeValue(bounce), length);
+        BouncePool.Block bounce = pool.acquire(length);
+        return new IocpOp(table, READ, path, handle, position, callback, dst, pool, bounce, bounce.address,
+                length);
     }
 
     /** A write of up to {@code src.remaining()} bytes at {@code position}; {@code src} is not touched yet. */
-    static IocpOp write(OpTable table, Path path, long handle, ByteBuffer src, long position,
-                        IoCallback callback, boolean aligned) {
+    static IocpOp write(OpTable table, BouncePool pool, Path path, long handle, ByteBuffer src, long position,
+                        IoCallback callback) {
         int length = src.remaining();
         if (src.isDirect()) {
             long address = Pointer.nativeValue(Native.getDirectBufferPointer(src)) + src.position();
-            return new IocpOp(table, WRITE, path, handle, position, callback, src, null, address, length);
+            return new IocpOp(table, WRITE, path, handle, position, callback, src, null, null, address, length);
         }
-        Memory bounce = allocate(length, aligned);
-        bounce.getByteBuffer(0, length).put(src.duplicate());
-        return new IocpOp(table, WRITE, path, handle, position, callback, src, bounce,
-                Pointer.nativeValue(bounce), length);
+        BouncePool.Block bounce = pool.acquire(length);
+        new Pointer(bounce.address).getByteBuffer(0, length).put(src.duplicate());
+        return new IocpOp(table, WRITE, path, handle, position, callback, src, pool, bounce, bounce.address,
+                length);
     }
 
     /** A {@code FlushFileBuffers}, run off the completion thread and handed back to it. */
     static IocpOp flush(OpTable table, Path path, long handle, IoCallback callback) {
-        return new IocpOp(table, FLUSH, path, handle, -1, callback, null, null, 0, 0);
+        return new IocpOp(table, FLUSH, path, handle, -1, callback, null, null, null, 0, 0);
     }
 
-    private static Memory allocate(int length, boolean aligned) {
-        if (!aligned) {
-            return new Memory(length);
-        }
-        // the aligned view keeps its parent allocation reachable
-        return (Memory) new Memory(length + SECTOR_ALIGNMENT - 1).align(SECTOR_ALIGNMENT);
+    /** Gives a bounce block back when the op never reached the kernel (its submission was refused). */
+    void abandon() {
+        releaseBounce();
     }
 
     @Override
@@ -223,7 +221,7 @@ final class IocpOp implements IoOperation {
     private void transfer(int count) {
         if (kind == READ) {
             if (bounce != null) {
-                buffer.put(bounce.getByteBuffer(0, count));
+                buffer.put(new Pointer(bounce.address).getByteBuffer(0, count));
             } else {
                 buffer.position(buffer.position() + count);
             }
@@ -232,12 +230,12 @@ final class IocpOp implements IoOperation {
         }
     }
 
-    /** The kernel is done with the bounce buffer once the completion is here: free it now, not at GC. */
+    /** The kernel is done with the bounce block once the completion is here: back to the pool. */
     private void releaseBounce() {
-        Memory b = bounce;
+        BouncePool.Block b = bounce;
         if (b != null) {
             bounce = null;
-            b.close();
+            pool.release(b);
         }
     }
 

@@ -89,7 +89,7 @@ final class OpTable {
      * Delivers the result stored in {@code op} on the completion thread: queued when called on it,
      * posted to the port otherwise.
      *
-     * @throws IllegalStateException if the post failed; the op is unregistered
+     * @throws IllegalStateException if the post failed; the op is unregistered and its memory released
      */
     void completeLater(IocpOp op) {
         if (Thread.currentThread() == completionThread) {
@@ -99,6 +99,7 @@ final class OpTable {
         int error = port.postHandoff(op.token);
         if (error != Win32.ERROR_SUCCESS) {
             unregister(op);
+            op.abandon(); // no I/O of this op is in flight: a synchronous result is final
             throw new IllegalStateException("PostQueuedCompletionStatus failed: " + Win32.errorName(error));
         }
     }

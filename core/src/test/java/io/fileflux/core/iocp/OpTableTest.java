@@ -33,11 +33,13 @@ class OpTableTest {
 
     private FakePort port;
     private OpTable table;
+    private BouncePool pool;
 
     @BeforeEach
     void setUp() {
         port = new FakePort();
         table = new OpTable(port);
+        pool = new BouncePool();
         table.bindCompletionThread(Thread.currentThread());
     }
 
@@ -47,7 +49,7 @@ class OpTableTest {
     void synchronousSuccessIsDeliveredAfterTheSubmittingCodeReturns() {
         ByteBuffer dst = ByteBuffer.allocate(16);
         Recorder cb = new Recorder(dst);
-        IocpOp op = IocpOp.read(table, PATH, HANDLE, dst, 100, cb, false);
+        IocpOp op = IocpOp.read(table, pool, PATH, HANDLE, dst, 100, cb);
         table.register(op);
         kernelReads(op, "hello");
         kernelCompletes(op, Win32.STATUS_SUCCESS, 5);
@@ -69,7 +71,7 @@ class OpTableTest {
         table.bindCompletionThread(new Thread(() -> { }));
         Recorder cb = new Recorder();
         ByteBuffer dst = ByteBuffer.allocateDirect(16);
-        IocpOp op = IocpOp.read(table, PATH, HANDLE, dst, 0, cb, false);
+        IocpOp op = IocpOp.read(table, pool, PATH, HANDLE, dst, 0, cb);
         table.register(op);
         kernelReads(op, "abc");
         kernelCompletes(op, Win32.STATUS_SUCCESS, 3);
@@ -89,7 +91,7 @@ class OpTableTest {
     @Test
     void trueWithoutSkipOnSuccessWaitsForThePacket() {
         Recorder cb = new Recorder();
-        IocpOp op = IocpOp.read(table, PATH, HANDLE, ByteBuffer.allocate(8), 0, cb, false);
+        IocpOp op = IocpOp.read(table, pool, PATH, HANDLE, ByteBuffer.allocate(8), 0, cb);
         table.register(op);
         kernelReads(op, "12345678");
         kernelCompletes(op, Win32.STATUS_SUCCESS, 8);
@@ -106,7 +108,7 @@ class OpTableTest {
     void synchronousEndOfFileIsCompletedWithZero() {
         Recorder cb = new Recorder();
         ByteBuffer dst = ByteBuffer.allocate(8);
-        IocpOp op = IocpOp.read(table, PATH, HANDLE, dst, 1L << 40, cb, false);
+        IocpOp op = IocpOp.read(table, pool, PATH, HANDLE, dst, 1L << 40, cb);
         table.register(op);
         table.submitted(op, false, Win32.ERROR_HANDLE_EOF, true);
         assertEquals(0, cb.calls());
@@ -121,7 +123,7 @@ class OpTableTest {
     void synchronousEndOfFileOnAnotherThreadIsPosted() {
         table.bindCompletionThread(new Thread(() -> { }));
         Recorder cb = new Recorder();
-        IocpOp op = IocpOp.read(table, PATH, HANDLE, ByteBuffer.allocate(8), 10, cb, false);
+        IocpOp op = IocpOp.read(table, pool, PATH, HANDLE, ByteBuffer.allocate(8), 10, cb);
         table.register(op);
         table.submitted(op, false, Win32.ERROR_HANDLE_EOF, false);
         assertEquals(List.of(op.token), port.posted);
@@ -133,7 +135,7 @@ class OpTableTest {
     @Test
     void pendingThenEndOfFileThroughThePortIsCompletedWithZero() {
         Recorder cb = new Recorder();
-        IocpOp op = IocpOp.read(table, PATH, HANDLE, ByteBuffer.allocate(8), 10, cb, false);
+        IocpOp op = IocpOp.read(table, pool, PATH, HANDLE, ByteBuffer.allocate(8), 10, cb);
         table.register(op);
         table.submitted(op, false, Win32.ERROR_IO_PENDING, true);
         table.runReady();
@@ -149,7 +151,7 @@ class OpTableTest {
         Recorder cb = new Recorder();
         ByteBuffer dst = ByteBuffer.allocate(100);
         dst.position(10);
-        IocpOp op = IocpOp.read(table, PATH, HANDLE, dst, 0, cb, false);
+        IocpOp op = IocpOp.read(table, pool, PATH, HANDLE, dst, 0, cb);
         table.register(op);
         table.submitted(op, false, Win32.ERROR_IO_PENDING, true);
         kernelReads(op, "short");
@@ -165,7 +167,7 @@ class OpTableTest {
     @Test
     void cancelIssuesOneCancelIoExAndTheAbortIsAnIoCancelledException() {
         Recorder cb = new Recorder();
-        IocpOp op = IocpOp.read(table, PATH, HANDLE, ByteBuffer.allocate(8), 4096, cb, false);
+        IocpOp op = IocpOp.read(table, pool, PATH, HANDLE, ByteBuffer.allocate(8), 4096, cb);
         table.register(op);
         table.submitted(op, false, Win32.ERROR_IO_PENDING, true);
         op.cancel();
@@ -187,7 +189,7 @@ class OpTableTest {
     void aCancelThatLostTheRaceLeavesTheNormalResult() {
         port.cancelResult = Win32.ERROR_NOT_FOUND;
         Recorder cb = new Recorder();
-        IocpOp op = IocpOp.read(table, PATH, HANDLE, ByteBuffer.allocate(8), 0, cb, false);
+        IocpOp op = IocpOp.read(table, pool, PATH, HANDLE, ByteBuffer.allocate(8), 0, cb);
         table.register(op);
         table.submitted(op, false, Win32.ERROR_IO_PENDING, true);
         op.cancel();
@@ -202,7 +204,7 @@ class OpTableTest {
     void cancelAllReachesEveryOperationInFlight() {
         List<IocpOp> ops = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            IocpOp op = IocpOp.read(table, PATH, HANDLE, ByteBuffer.allocate(8), i, new Recorder(), false);
+            IocpOp op = IocpOp.read(table, pool, PATH, HANDLE, ByteBuffer.allocate(8), i, new Recorder());
             table.register(op);
             table.submitted(op, false, Win32.ERROR_IO_PENDING, true);
             ops.add(op);
@@ -217,7 +219,7 @@ class OpTableTest {
     @Test
     void synchronousFailureCarriesCodeNameOffsetAndPath() {
         Recorder cb = new Recorder();
-        IocpOp op = IocpOp.read(table, PATH, HANDLE, ByteBuffer.allocate(8), 77, cb, false);
+        IocpOp op = IocpOp.read(table, pool, PATH, HANDLE, ByteBuffer.allocate(8), 77, cb);
         table.register(op);
         table.submitted(op, false, Win32.ERROR_INVALID_USER_BUFFER, true);
         table.runReady();
@@ -233,7 +235,7 @@ class OpTableTest {
     @Test
     void anUnknownNtStatusIsTranslatedByThePort() {
         Recorder cb = new Recorder();
-        IocpOp op = IocpOp.read(table, PATH, HANDLE, ByteBuffer.allocate(8), 0, cb, false);
+        IocpOp op = IocpOp.read(table, pool, PATH, HANDLE, ByteBuffer.allocate(8), 0, cb);
         table.register(op);
         table.submitted(op, false, Win32.ERROR_IO_PENDING, true);
         kernelCompletes(op, 0xC000009A, 0); // STATUS_INSUFFICIENT_RESOURCES
@@ -246,9 +248,9 @@ class OpTableTest {
     @Test
     void aBrokenPipeEndsAReadButFailsAWrite() {
         Recorder read = new Recorder();
-        IocpOp r = IocpOp.read(table, PATH, HANDLE, ByteBuffer.allocate(8), 0, read, false);
+        IocpOp r = IocpOp.read(table, pool, PATH, HANDLE, ByteBuffer.allocate(8), 0, read);
         Recorder write = new Recorder();
-        IocpOp w = IocpOp.write(table, PATH, HANDLE, ByteBuffer.wrap(new byte[4]), 0, write, false);
+        IocpOp w = IocpOp.write(table, pool, PATH, HANDLE, ByteBuffer.wrap(new byte[4]), 0, write);
         for (IocpOp op : List.of(r, w)) {
             table.register(op);
             table.submitted(op, false, Win32.ERROR_IO_PENDING, true);
@@ -265,7 +267,7 @@ class OpTableTest {
         table.bindCompletionThread(new Thread(() -> { }));
         port.postResult = Win32.ERROR_NO_SYSTEM_RESOURCES;
         Recorder cb = new Recorder();
-        IocpOp op = IocpOp.read(table, PATH, HANDLE, ByteBuffer.allocate(8), 0, cb, false);
+        IocpOp op = IocpOp.read(table, pool, PATH, HANDLE, ByteBuffer.allocate(8), 0, cb);
         table.register(op);
         assertThrows(IllegalStateException.class, () -> table.submitted(op, false, Win32.ERROR_HANDLE_EOF, true));
         assertTrue(table.isEmpty(), "the op is unregistered: its callback will never run");
@@ -283,7 +285,7 @@ class OpTableTest {
     @Test
     void anOperationCompletesExactlyOnce() {
         Recorder cb = new Recorder();
-        IocpOp op = IocpOp.read(table, PATH, HANDLE, ByteBuffer.allocate(8), 0, cb, false);
+        IocpOp op = IocpOp.read(table, pool, PATH, HANDLE, ByteBuffer.allocate(8), 0, cb);
         op.complete(Win32.ERROR_SUCCESS, 0);
         assertThrows(IllegalStateException.class, () -> op.complete(Win32.ERROR_SUCCESS, 0));
         assertEquals(1, cb.calls());
@@ -292,7 +294,7 @@ class OpTableTest {
     @Test
     void anImpossibleByteCountIsAnErrorNotAnOverflow() {
         Recorder cb = new Recorder();
-        IocpOp op = IocpOp.read(table, PATH, HANDLE, ByteBuffer.allocate(8), 0, cb, false);
+        IocpOp op = IocpOp.read(table, pool, PATH, HANDLE, ByteBuffer.allocate(8), 0, cb);
         op.complete(Win32.ERROR_SUCCESS, 9);
         assertInstanceOf(FileIoException.class, cb.error);
     }
@@ -328,7 +330,7 @@ class OpTableTest {
     }
 
     private void submitSynchronousRead(IoCallback callback, long position) {
-        IocpOp op = IocpOp.read(table, PATH, HANDLE, ByteBuffer.allocate(1), position, callback, false);
+        IocpOp op = IocpOp.read(table, pool, PATH, HANDLE, ByteBuffer.allocate(1), position, callback);
         table.register(op);
         kernelCompletes(op, Win32.STATUS_SUCCESS, 1);
         table.submitted(op, true, 0, true);
@@ -339,7 +341,7 @@ class OpTableTest {
     @Test
     void theOverlappedCarriesTheFull64BitOffset() {
         long position = (5L << 32) + 0x89ABCDEFL;
-        IocpOp op = IocpOp.read(table, PATH, HANDLE, ByteBuffer.allocate(1), position, new Recorder(), false);
+        IocpOp op = IocpOp.read(table, pool, PATH, HANDLE, ByteBuffer.allocate(1), position, new Recorder());
         Pointer ov = new Pointer(op.token);
         assertEquals(0x89ABCDEF, ov.getInt(Win32.OVERLAPPED_Offset));
         assertEquals(5, ov.getInt(Win32.OVERLAPPED_OffsetHigh));
@@ -352,7 +354,7 @@ class OpTableTest {
         Recorder cb = new Recorder();
         ByteBuffer src = ByteBuffer.wrap("xxabcdef".getBytes(StandardCharsets.US_ASCII));
         src.position(2);
-        IocpOp op = IocpOp.write(table, PATH, HANDLE, src, 0, cb, false);
+        IocpOp op = IocpOp.write(table, pool, PATH, HANDLE, src, 0, cb);
         assertEquals(6, op.length);
         byte[] staged = new Pointer(op.dataAddress).getByteArray(0, 6);
         assertEquals("abcdef", new String(staged, StandardCharsets.US_ASCII));
@@ -369,7 +371,7 @@ class OpTableTest {
     void aDirectBufferIsUsedInPlaceAtItsPosition() {
         ByteBuffer dst = ByteBuffer.allocateDirect(64);
         dst.position(10);
-        IocpOp op = IocpOp.read(table, PATH, HANDLE, dst, 0, new Recorder(), false);
+        IocpOp op = IocpOp.read(table, pool, PATH, HANDLE, dst, 0, new Recorder());
         ByteBuffer view = dst.duplicate().clear();
         new Pointer(op.dataAddress).setByte(0, (byte) 42);
         assertEquals(42, view.get(10));
@@ -377,9 +379,37 @@ class OpTableTest {
     }
 
     @Test
-    void unbufferedBounceBuffersAreSectorAligned() {
-        IocpOp op = IocpOp.read(table, PATH, HANDLE, ByteBuffer.allocate(4096), 0, new Recorder(), true);
-        assertEquals(0, op.dataAddress % 4096);
+    void bounceBlocksAreAlignedAndReturnToThePoolOnlyAfterTheCompletion() {
+        Recorder cb = new Recorder();
+        IocpOp op = IocpOp.read(table, pool, PATH, HANDLE, ByteBuffer.allocate(5000), 0, cb);
+        assertEquals(0, op.dataAddress % BouncePool.ALIGNMENT, "usable with FILE_FLAG_NO_BUFFERING");
+        table.register(op);
+        table.submitted(op, false, Win32.ERROR_IO_PENDING, true);
+        assertEquals(0, pool.pooled(), "in flight: the kernel may still write the block");
+        kernelCompletes(op, Win32.STATUS_SUCCESS, 0);
+        table.onPacket(IocpPort.KEY_IO, op.token, 0);
+        assertEquals(1, pool.pooled());
+        IocpOp next = IocpOp.read(table, pool, PATH, HANDLE, ByteBuffer.allocate(8000), 0, new Recorder());
+        assertEquals(op.dataAddress, next.dataAddress, "the 8 KiB block is reused");
+        assertEquals(0, pool.pooled());
+        next.abandon();
+        assertEquals(1, pool.pooled(), "a refused submission gives its block back");
+    }
+
+    @Test
+    void thePoolKeepsABoundedNumberOfBlocksAndNoneAboveOneMebibyte() {
+        List<BouncePool.Block> blocks = new ArrayList<>();
+        for (int i = 0; i < BouncePool.PER_CLASS + 5; i++) {
+            blocks.add(pool.acquire(4096));
+        }
+        BouncePool.Block big = pool.acquire((1 << 20) + 1);
+        assertEquals((1 << 20) + 1, big.capacity);
+        assertEquals(0, big.address % BouncePool.ALIGNMENT);
+        blocks.forEach(pool::release);
+        pool.release(big);
+        assertEquals(BouncePool.PER_CLASS, pool.pooled());
+        assertEquals(4096, pool.acquire(1).capacity);
+        assertEquals(1 << 20, pool.acquire(1 << 20).capacity);
     }
 
     // ---- helpers ----
