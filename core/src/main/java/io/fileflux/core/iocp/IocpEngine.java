@@ -12,6 +12,7 @@ import io.fileflux.core.FileIoException;
 import io.fileflux.core.OpenSpec;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -87,6 +88,9 @@ public final class IocpEngine implements FileEngine {
     public FileDevice open(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
             throws IOException {
         Objects.requireNonNull(path, "path");
+        if (path.getFileSystem() != FileSystems.getDefault()) {
+            throw new UnsupportedOperationException("not a path of the default file system: " + path);
+        }
         OpenSpec spec = OpenSpec.of(options);
         if (attributes.length > 0) {
             throw new UnsupportedOperationException("file attributes are not supported by the iocp engine: "
