@@ -182,14 +182,21 @@ public abstract class AbstractFileDevice implements FileDevice {
         if (!handleClosed.compareAndSet(false, true)) {
             return;
         }
+        IOException failure = null;
         try {
             closeHandle();
+        } catch (IOException e) {
+            failure = e;
+        } catch (RuntimeException e) {
+            failure = new IOException("closing " + path + " failed", e);
+        }
+        // counters first: whoever waits on the future sees the device gone from the stats
+        stats.deviceClosed();
+        if (failure == null) {
             closed.complete(null);
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("closing {} failed", path, e);
-            closed.completeExceptionally(e);
-        } finally {
-            stats.deviceClosed();
+        } else {
+            LOG.warn("closing {} failed", path, failure);
+            closed.completeExceptionally(failure);
         }
     }
 

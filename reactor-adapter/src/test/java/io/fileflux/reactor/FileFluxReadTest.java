@@ -363,16 +363,24 @@ class FileFluxReadTest {
     @MethodSource("engines")
     void emitsOnTheEngineThreadNotTheCaller(String name) throws Exception {
         Path file = dir.resolve("thread");
-        TestFiles.create(file, 4 * CHUNK, 9);
+        TestFiles.create(file, 300 * 4096, 9);
         java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        String caller = Thread.currentThread().getName();
-        FileFlux.read(file, ReadOptions.defaults().engine(engine(name)).maxInFlight(1))
-                .skip(1) // the first read may complete while the subscribing thread still drains
-                .doOnNext(b -> threads.add(Thread.currentThread().getName()))
-                .blockLast(Duration.ofSeconds(10));
-        // with one read in flight and unbounded demand, each later chunk is emitted by the completion
-        // that produced it: on an engine thread, never on the subscribing thread
-        assertFalse(threads.contains(caller), threads.toString());
+        java.util.concurrent.atomic.AtomicBoolean subscribed = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        FileFlux.read(file, ReadOptions.defaults().engine(engine(name)).maxInFlight(1).chunkSize(4096))
+                .doOnNext(b -> {
+                    if (subscribed.get()) {
+                        threads.add(Thread.currentThread().getName());
+                    }
+                })
+                .doFinally(signal -> done.countDown())
+                .subscribe();
+        // once subscribe() has returned, every chunk is emitted by the completion that produced it:
+        // on one of the engine's own threads (before that, the subscribing thread may drain too)
+        subscribed.set(true);
+        assertTrue(done.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertFalse(threads.isEmpty(), "chunks emitted after subscribe() returned");
+        assertTrue(threads.stream().allMatch(t -> t.startsWith("fileflux-")), threads.toString());
     }
 
     @Test

@@ -19,8 +19,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,8 +52,8 @@ public final class IocpEngine implements FileEngine {
     private static final int DRAIN_POLL_MILLIS = 20;
 
     private final long port;
-    private final OpTable table;
-    private final BouncePool bounces = new BouncePool();
+    private final IocpDriver driver;
+    private final Set<IocpDevice> devices = ConcurrentHashMap.newKeySet();
     private final EngineStats stats = new EngineStats();
     private final boolean skipOnSuccess;
     private final Thread thread;
@@ -65,7 +67,6 @@ public final class IocpEngine implements FileEngine {
             throw new IllegalStateException("CreateIoCompletionPort failed: "
                     + Win32.errorName(Win32Native.lastError()));
         }
-        this.table = new OpTable(new KernelPort(port));
         int id = ENGINE_IDS.incrementAndGet();
         AtomicInteger n = new AtomicInteger();
         this.blocking = Executors.newCachedThreadPool(r -> {
@@ -73,9 +74,10 @@ public final class IocpEngine implements FileEngine {
             t.setDaemon(true);
             return t;
         });
+        this.driver = new IocpDriver(new KernelPort(port), blocking);
         this.thread = new Thread(this::reap, "fileflux-iocp-" + id);
         thread.setDaemon(true);
-        table.bindCompletionThread(thread);
+        driver.bindCompletionThread(thread);
         thread.start();
     }
 
@@ -122,7 +124,15 @@ public final class IocpEngine implements FileEngine {
             }
             boolean skip = skipOnSuccess && Win32Native.SetFileCompletionNotificationModes(handle,
                     (byte) (Win32.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | Win32.FILE_SKIP_SET_EVENT_ON_HANDLE)) != 0;
-            return new IocpDevice(this, path, identity, spec.write(), handle, skip);
+            boolean stream = Win32Native.GetFileType(handle) != Win32.FILE_TYPE_DISK;
+            IocpDevice device = new IocpDevice(this, path, identity, spec.write(), handle, spec.direct(), stream,
+                    skip);
+            devices.add(device);
+            if (closed) {
+                device.closeAsync();
+                throw new IllegalStateException("engine closed");
+            }
+            return device;
         } catch (IOException | RuntimeException | Error e) {
             Win32Native.CloseHandle(handle);
             throw e;
@@ -177,8 +187,8 @@ public final class IocpEngine implements FileEngine {
                     }
                 }
                 if (stopping) {
-                    table.cancelAll(); // once per op: IocpOp.cancel() is idempotent
-                    if (table.isEmpty()) {
+                    driver.shutdown(); // again: an op registered just before close may have pended since
+                    if (driver.ops().size() == 0) {
                         break;
                     }
                 }
@@ -190,27 +200,24 @@ public final class IocpEngine implements FileEngine {
 
     private void dispatch(long key, long overlapped, int bytes) {
         try {
-            table.onPacket(key, overlapped, bytes);
-            table.runReady();
+            driver.onPacket(key, overlapped, bytes);
+            driver.runReady();
         } catch (Throwable t) {
             LOG.error("completion dispatch failed (key {}, OVERLAPPED 0x{})", key, Long.toHexString(overlapped), t);
         }
     }
 
-    OpTable table() {
-        return table;
+    IocpDriver driver() {
+        return driver;
     }
 
-    BouncePool bounces() {
-        return bounces;
+    void deviceClosed(IocpDevice device) {
+        devices.remove(device);
     }
 
-    ExecutorService blocking() {
-        return blocking;
-    }
-
-    boolean isClosed() {
-        return closed;
+    /** The completion thread (tests). */
+    Thread completionThread() {
+        return thread;
     }
 
     @Override
@@ -225,17 +232,35 @@ public final class IocpEngine implements FileEngine {
     }
 
     /**
-     * Stops accepting work, cancels what is in flight, and lets the completion thread drain the last
-     * packets before it closes the port.
+     * Refuses new work, closes every device (each closes its handle after its last completion), cancels
+     * every op in flight, and, unless called from a callback on the completion thread, waits up to 10 s
+     * for the completion thread to drain the last packets and close the port.
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         blocking.shutdown();
+        for (IocpDevice device : devices) {
+            device.closeAsync();
+        }
+        driver.shutdown();
         Win32Native.PostQueuedCompletionStatus(port, 0, IocpPort.KEY_WAKE, 0);
+        if (Thread.currentThread() == thread) {
+            return; // the loop finishes the shutdown after this callback returns
+        }
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.warn("iocp engine: {} ops still in flight 10 s after close", driver.ops().size());
+        }
     }
 
     /** {@link IocpPort} on kernel32. */
@@ -247,14 +272,28 @@ public final class IocpEngine implements FileEngine {
         }
 
         @Override
+        public int startIo(boolean write, long handle, long address, int length, long overlapped) {
+            // lpNumberOfBytesRead is NULL: with an OVERLAPPED the count comes from the completion
+            int ok = write
+                    ? Win32Native.WriteFile(handle, address, length, 0, overlapped)
+                    : Win32Native.ReadFile(handle, address, length, 0, overlapped);
+            return ok != 0 ? Win32.ERROR_SUCCESS : Win32Native.lastError();
+        }
+
+        @Override
+        public int flush(long handle) {
+            return Win32Native.FlushFileBuffers(handle) != 0 ? Win32.ERROR_SUCCESS : Win32Native.lastError();
+        }
+
+        @Override
         public int postHandoff(long token) {
             return Win32Native.PostQueuedCompletionStatus(port, 0, KEY_HANDOFF, token) != 0
                     ? Win32.ERROR_SUCCESS : Win32Native.lastError();
         }
 
         @Override
-        public int cancel(long handle, long token) {
-            return Win32Native.CancelIoEx(handle, token) != 0 ? Win32.ERROR_SUCCESS : Win32Native.lastError();
+        public int cancel(long handle, long overlapped) {
+            return Win32Native.CancelIoEx(handle, overlapped) != 0 ? Win32.ERROR_SUCCESS : Win32Native.lastError();
         }
 
         @Override

@@ -40,6 +40,9 @@ final class Win32 {
     /** SetFileCompletionNotificationModes: the file handle is not signalled on completion. */
     static final byte FILE_SKIP_SET_EVENT_ON_HANDLE = 0x2;
 
+    /** GetFileType: a disk file. */
+    static final int FILE_TYPE_DISK = 1;
+
     /** GetQueuedCompletionStatusEx timeout meaning "wait forever". */
     static final int INFINITE = 0xFFFFFFFF;
 

@@ -62,6 +62,8 @@ final class Win32Native {
 
     static native int GetFileSizeEx(long hFile, long lpFileSize);
 
+    static native int GetFileType(long hFile);
+
     static native int FlushFileBuffers(long hFile);
 
     static native int CloseHandle(long hObject);

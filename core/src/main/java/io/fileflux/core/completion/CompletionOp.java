@@ -1,0 +1,296 @@
+package io.fileflux.core.completion;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import io.fileflux.core.FileIoException;
+import io.fileflux.core.IoCallback;
+import io.fileflux.core.IoCancelledException;
+import io.fileflux.core.IoOperation;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+
+/**
+ * One operation of a completion-queue engine, from submission to completion: what the kernel needs
+ * (handle, native address, length, offset), the token it is known by, its state, and the references
+ * that must stay alive while the kernel may touch them.
+ *
+ * <p>Ownership (DESIGN.md contract 4): the op strongly holds the caller's buffer, the direct buffer
+ * the kernel actually uses (the caller's own if it is direct, otherwise a bounce buffer) and the
+ * driver's {@link #attach(Object) attachment} (an {@code OVERLAPPED}, for instance). The driver's
+ * {@link OpTable} holds the op from registration until its completion is reaped, so none of that
+ * memory can be collected, pooled or reused while the kernel may still write into it — also after
+ * a cancel.
+ *
+ * <p>Heap buffers: the kernel cannot address a heap {@code ByteBuffer}, so a read into one goes
+ * through a direct, 4096-aligned bounce buffer of at most {@value #MAX_BOUNCE} bytes that is copied
+ * into the caller's buffer on completion (a longer request completes short, which the device
+ * contract allows), and a write copies the caller's bytes into one at submission. Direct buffers
+ * are the fast path: the kernel reads or writes them in place.
+ *
+ * <p>Threading: {@link #cancel()}, {@link #isDone()} and the accessors are thread-safe. The result
+ * methods ({@link #complete}, {@link #fail}, {@link #cancelled}) are called by the driver, once, on
+ * its completion thread (or on the submitting thread for a failure found before the kernel saw the
+ * op).
+ */
+public final class CompletionOp implements IoOperation {
+
+    /** The largest bounce buffer used for a heap {@code ByteBuffer}, in bytes. */
+    public static final int MAX_BOUNCE = 4 << 20;
+
+    /** The largest transfer of one op (Linux's {@code MAX_RW_COUNT}), in bytes. */
+    public static final int MAX_TRANSFER = 0x7ffff000;
+
+    private static final AtomicReferenceFieldUpdater<CompletionOp, OpState> STATE =
+            AtomicReferenceFieldUpdater.newUpdater(CompletionOp.class, OpState.class, "state");
+
+    private final OpKind kind;
+    private final CompletionDriver driver;
+    private final Path path;
+    private final long handle;
+    private final long position;
+    private final long offset;
+    private final IoCallback callback;
+    private final ByteBuffer buffer;
+    private final ByteBuffer ioBuffer;
+    private final int bufferStart;
+    private final long address;
+    private final int length;
+    private final boolean metadata;
+    private final int driverFlags;
+    private volatile OpState state = OpState.SUBMITTED;
+    /** Assigned by {@link OpTable#register} before the op is handed to the driver. */
+    private long token;
+    private Object attachment;
+
+    private CompletionOp(OpKind kind, CompletionDriver driver, Path path, long handle, long position,
+                         long offset, IoCallback callback, ByteBuffer buffer, boolean metadata,
+                         int driverFlags) {
+        this.kind = kind;
+        this.driver = Objects.requireNonNull(driver, "driver");
+        this.path = path;
+        this.handle = handle;
+        this.position = position;
+        this.offset = offset;
+        this.callback = Objects.requireNonNull(callback, "callback");
+        this.buffer = buffer;
+        this.metadata = metadata;
+        this.driverFlags = driverFlags;
+        if (buffer == null) {
+            this.ioBuffer = null;
+            this.bufferStart = 0;
+            this.address = 0;
+            this.length = 0;
+        } else if (buffer.isDirect()) {
+            this.ioBuffer = buffer;
+            this.bufferStart = buffer.position();
+            this.length = Math.min(buffer.remaining(), MAX_TRANSFER);
+            this.address = addressOf(buffer) + bufferStart;
+        } else {
+            int n = Math.min(buffer.remaining(), MAX_BOUNCE);
+            int rounded = (n + 4095) & ~4095;
+            ByteBuffer bounce = ByteBuffer.allocateDirect(rounded + 4095).alignedSlice(4096);
+            bounce.limit(n);
+            if (kind == OpKind.WRITE) {
+                bounce.put(0, buffer, buffer.position(), n);
+            }
+            this.ioBuffer = bounce;
+            this.bufferStart = buffer.position();
+            this.length = n;
+            this.address = addressOf(bounce);
+        }
+    }
+
+    /**
+     * A read of up to {@code dst.remaining()} bytes at {@code position}.
+     *
+     * @param handle the native handle (fd, {@code HANDLE} value) the driver passes to the kernel
+     * @param offset the offset the kernel sees: {@code position}, or -1 for a stream (FIFO) that has
+     *               no position
+     * @param driverFlags opaque to this package: what the driver told the device at open time
+     */
+    public static CompletionOp read(CompletionDriver driver, Path path, long handle, ByteBuffer dst,
+                                    long position, long offset, IoCallback callback, int driverFlags) {
+        return new CompletionOp(OpKind.READ, driver, path, handle, position, offset, callback,
+                Objects.requireNonNull(dst, "dst"), false, driverFlags);
+    }
+
+    /** A write of up to {@code src.remaining()} bytes at {@code position}; see {@link #read}. */
+    public static CompletionOp write(CompletionDriver driver, Path path, long handle, ByteBuffer src,
+                                     long position, long offset, IoCallback callback, int driverFlags) {
+        return new CompletionOp(OpKind.WRITE, driver, path, handle, position, offset, callback,
+                Objects.requireNonNull(src, "src"), false, driverFlags);
+    }
+
+    /** An fsync ({@code metadata}) or fdatasync of the whole file. */
+    public static CompletionOp sync(CompletionDriver driver, Path path, long handle, boolean metadata,
+                                    IoCallback callback, int driverFlags) {
+        return new CompletionOp(OpKind.SYNC, driver, path, handle, -1, -1, callback, null, metadata, driverFlags);
+    }
+
+    /** The native address of a direct buffer's first byte (index 0, not its position). */
+    public static long addressOf(ByteBuffer direct) {
+        if (!direct.isDirect()) {
+            throw new IllegalArgumentException("not a direct buffer");
+        }
+        return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
+    }
+
+    /** What the op does. */
+    public OpKind kind() {
+        return kind;
+    }
+
+    /** The token the driver submits the op with (valid once registered in an {@link OpTable}). */
+    public long token() {
+        return token;
+    }
+
+    void token(long token) {
+        this.token = token;
+    }
+
+    /** The path of the device, for error messages. */
+    public Path path() {
+        return path;
+    }
+
+    /** The native handle the op runs on. */
+    public long handle() {
+        return handle;
+    }
+
+    @Override
+    public long position() {
+        return position;
+    }
+
+    /** The file offset the kernel is given: the position, or -1 on a stream without position. */
+    public long offset() {
+        return offset;
+    }
+
+    /** The native address of the first byte the kernel transfers (0 for a sync). */
+    public long address() {
+        return address;
+    }
+
+    /** The number of bytes the kernel is asked to transfer (0 for a sync). */
+    public int length() {
+        return length;
+    }
+
+    /** For a sync: true for fsync (data and metadata), false for fdatasync. */
+    public boolean metadata() {
+        return metadata;
+    }
+
+    /**
+     * Flags the driver attached to the device at open time and gets back with every op (io_uring: whether
+     * the file is a regular buffered file that may be punted to io-wq). Opaque to this package.
+     */
+    public int driverFlags() {
+        return driverFlags;
+    }
+
+    /** True if the kernel transfers through a bounce buffer because the caller's buffer is on the heap. */
+    public boolean bounced() {
+        return buffer != null && ioBuffer != buffer;
+    }
+
+    /**
+     * Keeps {@code nativeMemory} (an {@code OVERLAPPED}, an iovec, ...) strongly reachable until the
+     * op completes. Call before handing the op to the kernel.
+     */
+    public void attach(Object nativeMemory) {
+        this.attachment = nativeMemory;
+    }
+
+    /** What {@link #attach} stored, or null. */
+    public Object attachment() {
+        return attachment;
+    }
+
+    /** The op's current state. */
+    public OpState state() {
+        return state;
+    }
+
+    @Override
+    public boolean isDone() {
+        return state == OpState.COMPLETED;
+    }
+
+    /**
+     * Requests a kernel cancel, at most once; later calls and calls after completion do nothing.
+     * The buffer stays owned by the engine until the op's completion arrives.
+     */
+    @Override
+    public void cancel() {
+        if (STATE.compareAndSet(this, OpState.SUBMITTED, OpState.CANCEL_REQUESTED)) {
+            driver.cancel(this);
+        }
+    }
+
+    /**
+     * The kernel transferred {@code bytes} bytes (0 on a read: end of file). Advances the caller's
+     * buffer by {@code bytes} (copying out of the bounce buffer first for a heap read), then calls
+     * {@link IoCallback#completed(int)}.
+     *
+     * @throws IllegalStateException if the op already completed
+     */
+    public void complete(int bytes) {
+        finish();
+        if (bytes < 0 || (bytes > length && kind != OpKind.SYNC)) {
+            callback.failed(new FileIoException(kind.label(), path, position, 0, "BAD_RESULT",
+                    "kernel reported " + bytes + " bytes for a request of " + length));
+            return;
+        }
+        if (buffer != null) {
+            if (kind == OpKind.READ && ioBuffer != buffer) {
+                buffer.put(bufferStart, ioBuffer, 0, bytes);
+            }
+            buffer.position(bufferStart + bytes);
+        }
+        callback.completed(bytes);
+    }
+
+    /**
+     * The operation failed with a native error: calls {@link IoCallback#failed} with a
+     * {@link FileIoException} carrying path, position, code and name.
+     *
+     * @param errorCode the native error number (errno, Win32 error)
+     * @param errorName its symbolic name ({@code EIO}, {@code ERROR_HANDLE_EOF})
+     * @param detail    a short description, or null
+     * @throws IllegalStateException if the op already completed
+     */
+    public void fail(int errorCode, String errorName, String detail) {
+        finish();
+        callback.failed(new FileIoException(kind.label(), path, position, errorCode, errorName, detail));
+    }
+
+    /**
+     * The kernel ended the op because it was cancelled: calls {@link IoCallback#failed} with an
+     * {@link IoCancelledException}.
+     *
+     * @throws IllegalStateException if the op already completed
+     */
+    public void cancelled(int errorCode, String errorName) {
+        finish();
+        callback.failed(new IoCancelledException(kind.label(), path, position, errorCode, errorName));
+    }
+
+    private void finish() {
+        OpState previous = STATE.getAndSet(this, OpState.COMPLETED);
+        if (previous == OpState.COMPLETED) {
+            throw new IllegalStateException("op completed twice: " + this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return kind.label() + "[token=" + Long.toHexString(token) + ", path=" + path + ", position=" + position
+                + ", length=" + length + ", state=" + state + "]";
+    }
+}

@@ -1,0 +1,15 @@
+package io.fileflux.core.completion;
+
+/**
+ * The life cycle of a {@link CompletionOp}. The only transitions are
+ * {@code SUBMITTED → CANCEL_REQUESTED → COMPLETED} and {@code SUBMITTED → COMPLETED}; anything else
+ * (a second completion above all) is a bug and fails loudly.
+ */
+public enum OpState {
+    /** Registered in the op table and handed (or about to be handed) to the kernel. */
+    SUBMITTED,
+    /** A kernel cancel was requested; the op still owns its buffer until its completion arrives. */
+    CANCEL_REQUESTED,
+    /** The completion arrived and the callback has started; the op owns nothing any more. */
+    COMPLETED
+}

@@ -1,0 +1,53 @@
+package io.fileflux.core.uring;
+
+import io.fileflux.core.FileIdentity;
+import io.fileflux.core.completion.CompletionDevice;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A file open on the io_uring engine: an fd from {@code open(2)}; reads, writes and syncs go
+ * through the shared completion model to the engine's ring. {@link #size()} is an {@code fstat}.
+ * The fd is closed only after the last CQE of its ops (see {@link io.fileflux.core.AbstractFileDevice}).
+ *
+ * <p>Threading and ownership: see {@link io.fileflux.core.FileDevice}.
+ */
+final class IoUringDevice extends CompletionDevice {
+
+    /** Driver flag: a regular file without O_DIRECT, whose reads and writes may be punted to io-wq. */
+    static final int BUFFERED_REGULAR = 1;
+
+    private final IoUringEngine engine;
+    private final int fd;
+    /** Guarded by {@code this}: fstat never runs on a closed (and maybe reused) fd number. */
+    private boolean fdClosed;
+
+    IoUringDevice(IoUringEngine engine, Path path, FileIdentity identity, boolean writable, int fd, boolean direct,
+                  boolean stream, boolean bufferedRegular) {
+        super(engine, engine, path, identity, writable, fd, direct, stream, bufferedRegular ? BUFFERED_REGULAR : 0);
+        this.engine = engine;
+        this.fd = fd;
+    }
+
+    @Override
+    public synchronized long size() throws IOException {
+        if (fdClosed) {
+            throw new java.nio.channels.ClosedChannelException();
+        }
+        return Stat.of(fd, path()).size();
+    }
+
+    @Override
+    protected void closeHandle() {
+        synchronized (this) {
+            fdClosed = true;
+            IoUringEngine.closeFd(fd);
+        }
+        engine.deviceClosed(this);
+    }
+
+    @Override
+    public String toString() {
+        return "IoUringDevice[" + path() + ", fd=" + fd + "]";
+    }
+}

@@ -1,0 +1,132 @@
+package io.fileflux.core.uring;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+import java.nio.charset.Charset;
+import java.nio.file.Path;
+
+/**
+ * Every native function the io_uring engine calls, bound once through JNA direct mapping to the C
+ * library: {@code syscall(2)} (for {@code io_uring_setup}, {@code io_uring_enter},
+ * {@code io_uring_register}, which glibc does not wrap), {@code open}, {@code close}, {@code mmap},
+ * {@code munmap}, {@code statx}, {@code eventfd}, {@code write} and {@code mkfifo}. Pointers are passed as {@code long} addresses.
+ * Everything else in the package is plain Java.
+ *
+ * <p>Errors: each function declares {@link LastErrorException}; JNA throws it with {@code errno}
+ * when the call fails. Threading: the functions are thread-safe as the C library's are.
+ */
+final class LinuxNative {
+
+    static {
+        Native.register(LinuxNative.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+    }
+
+    // syscall numbers: io_uring's are the same in every 64-bit Linux ABI (asm-generic/unistd.h)
+    static final long SYS_IO_URING_SETUP = 425;
+    static final long SYS_IO_URING_ENTER = 426;
+    static final long SYS_IO_URING_REGISTER = 427;
+
+    // open(2) flags (asm-generic/fcntl.h; arm, aarch64 and powerpc move the four marked ones)
+    static final int O_RDONLY = 0;
+    static final int O_WRONLY = 1;
+    static final int O_RDWR = 2;
+    static final int O_CREAT = 0100;
+    static final int O_EXCL = 0200;
+    static final int O_TRUNC = 01000;
+    static final int O_DSYNC = 010000;
+    static final int O_SYNC = 04010000;
+    static final int O_CLOEXEC = 02000000;
+    static final int O_DIRECT;
+    static final int O_NOFOLLOW;
+
+    // eventfd(2)
+    static final int EFD_CLOEXEC = 02000000;
+
+    // mmap(2)
+    static final int PROT_READ = 1;
+    static final int PROT_WRITE = 2;
+    static final int MAP_SHARED = 1;
+    static final int MAP_POPULATE = 0x8000;
+
+    // statx(2)
+    static final int AT_FDCWD = -100;
+    static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    static final int AT_EMPTY_PATH = 0x1000;
+    static final int STATX_BASIC_STATS = 0x7ff;
+    static final int S_IFMT = 0170000;
+    static final int S_IFREG = 0100000;
+    static final int S_IFDIR = 0040000;
+    static final int S_IFIFO = 0010000;
+
+    /** Size of {@code struct statx}, and the offsets read from it (include/uapi/linux/stat.h). */
+    static final int STATX_SIZE = 256;
+    static final int STX_MODE = 28;        // __u16
+    static final int STX_INO = 32;         // __u64
+    static final int STX_SIZE = 40;        // __u64
+    static final int STX_DEV_MAJOR = 136;  // __u32
+    static final int STX_DEV_MINOR = 140;  // __u32
+
+    static {
+        String arch = System.getProperty("os.arch", "");
+        boolean armLike = arch.equals("aarch64") || arch.startsWith("arm") || arch.startsWith("ppc");
+        O_DIRECT = armLike ? 0200000 : 040000;
+        O_NOFOLLOW = armLike ? 0100000 : 0400000;
+    }
+
+    private LinuxNative() {
+    }
+
+    static native long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6)
+            throws LastErrorException;
+
+    static native int open(byte[] path, int flags, int mode) throws LastErrorException;
+
+    static native int close(int fd) throws LastErrorException;
+
+    static native long mmap(long addr, long length, int prot, int flags, int fd, long offset)
+            throws LastErrorException;
+
+    static native int munmap(long addr, long length) throws LastErrorException;
+
+    static native int statx(int dirfd, byte[] path, int flags, int mask, long statxbuf) throws LastErrorException;
+
+    static native int mkfifo(byte[] path, int mode) throws LastErrorException;
+
+    static native int eventfd(int initval, int flags) throws LastErrorException;
+
+    static native long write(int fd, long buf, long count) throws LastErrorException;
+
+    /** {@code io_uring_setup(entries, params)}: the ring's fd. */
+    static int ioUringSetup(int entries, long params) {
+        return (int) syscall(SYS_IO_URING_SETUP, entries, params, 0, 0, 0, 0);
+    }
+
+    /** {@code io_uring_enter(fd, toSubmit, minComplete, flags, NULL, 0)}: SQEs consumed. */
+    static int ioUringEnter(int fd, int toSubmit, int minComplete, int flags) {
+        return (int) syscall(SYS_IO_URING_ENTER, fd, toSubmit, minComplete, flags, 0, 0);
+    }
+
+    /** {@code io_uring_register(fd, opcode, arg, nrArgs)}. */
+    static int ioUringRegister(int fd, int opcode, long arg, int nrArgs) {
+        return (int) syscall(SYS_IO_URING_REGISTER, fd, opcode, arg, nrArgs, 0, 0);
+    }
+
+    /** A path as the NUL-terminated bytes the kernel expects, in the JVM's file-name encoding. */
+    static byte[] cPath(Path path) {
+        String enc = System.getProperty("sun.jnu.encoding");
+        Charset cs = enc != null && Charset.isSupported(enc) ? Charset.forName(enc) : Charset.defaultCharset();
+        byte[] b = path.toString().getBytes(cs);
+        byte[] z = new byte[b.length + 1];
+        System.arraycopy(b, 0, z, 0, b.length);
+        return z;
+    }
+
+    /** glibc's {@code makedev}: the {@code st_dev} value {@code stat(2)} would report. */
+    static long makedev(int major, int minor) {
+        long ma = major & 0xffffffffL;
+        long mi = minor & 0xffffffffL;
+        return ((ma & 0xfffff000L) << 32) | ((ma & 0xfffL) << 8) | ((mi & 0xffffff00L) << 12) | (mi & 0xffL);
+    }
+}
