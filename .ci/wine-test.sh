@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the Windows test suite of a module in a Windows x64 JVM under Wine (the iocp engine for real).
 #
-#   .ci/wine-test.sh [MODULE [TEST-PATTERN]]     defaults: core, the iocp engine's tests + the engine selection tests
+#   .ci/wine-test.sh [MODULE [TEST-PATTERN]]     defaults: core; the iocp engine's tests, the shared completion model's and engine selection's
 #
 # Examples:
 #   .ci/wine-test.sh                                     # core: iocp unit, engine and conformance tests
@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 MODULE="${1:-core}"
-TESTS="${2:-io/fileflux/core/iocp/**/*Test,io/fileflux/core/EnginesTest}"
+TESTS="${2:-io/fileflux/core/iocp/**/*Test,io/fileflux/core/completion/**/*Test,io/fileflux/core/EnginesTest}"
 
 JVM="$(bash .ci/wine-setup.sh | tail -n 1)"
 export WINEDEBUG=-all
