@@ -115,6 +115,7 @@ public final class IocpEngine implements FileEngine {
         if (handle == Win32.INVALID_HANDLE_VALUE) {
             throw Win32Paths.openException(Win32Native.lastError(), path);
         }
+        IocpDevice device;
         try {
             FileIdentity identity = identityOf(handle, path);
             if (Win32Native.CreateIoCompletionPort(handle, port, IocpPort.KEY_IO, 0) == 0) {
@@ -125,18 +126,17 @@ public final class IocpEngine implements FileEngine {
             boolean skip = skipOnSuccess && Win32Native.SetFileCompletionNotificationModes(handle,
                     (byte) (Win32.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | Win32.FILE_SKIP_SET_EVENT_ON_HANDLE)) != 0;
             boolean stream = Win32Native.GetFileType(handle) != Win32.FILE_TYPE_DISK;
-            IocpDevice device = new IocpDevice(this, path, identity, spec.write(), handle, spec.direct(), stream,
-                    skip);
-            devices.add(device);
-            if (closed) {
-                device.closeAsync();
-                throw new IllegalStateException("engine closed");
-            }
-            return device;
+            device = new IocpDevice(this, path, identity, spec.write(), handle, spec.direct(), stream, skip);
         } catch (IOException | RuntimeException | Error e) {
             Win32Native.CloseHandle(handle);
             throw e;
         }
+        devices.add(device);
+        if (closed) { // close() may have missed it: the device owns the handle now
+            device.closeAsync();
+            throw new IllegalStateException("engine closed");
+        }
+        return device;
     }
 
     /**
