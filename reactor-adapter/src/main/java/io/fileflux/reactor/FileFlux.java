@@ -1,9 +1,23 @@
 package io.fileflux.reactor;
 
+import io.fileflux.core.Engines;
+import io.fileflux.core.FileEngine;
+import io.fileflux.reactor.lines.LineOptions;
+import io.fileflux.reactor.tail.FileTail;
+import io.fileflux.reactor.tail.TailChunk;
+import io.fileflux.reactor.tail.TailLine;
+import io.fileflux.reactor.tail.TailOptions;
 import java.nio.ByteBuffer;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * Entry point of the Reactor adapter: files as cold {@link Flux} publishers with real backpressure,
@@ -53,5 +67,66 @@ public final class FileFlux {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options").validate();
         return new FluxFileRead<>(path, options, FileChunk::new);
+    }
+
+    /**
+     * Opens the file once per subscription, runs {@code body} with it, and closes it when the body
+     * terminates or is cancelled; the terminal signal comes after the file is closed. Use it to read
+     * several ranges from one open file:
+     *
+     * <pre>{@code
+     * Flux<ByteBuffer> parts = FileFlux.usingFile(path, ReadOptions.defaults(), file ->
+     *         Flux.concat(file.read(0, 500), file.read(9_500, 500)));
+     * }</pre>
+     *
+     * <p>Cancelling the result cancels the reads in flight of every range being read, then closes the
+     * file once they have completed. The position and length of {@code options} are ignored; each
+     * {@link OpenFile#read} gives its own.
+     *
+     * @param path    the file, opened for reading on the subscribing thread
+     * @param options chunk size, reads in flight, buffer mode, engine and open options of every read
+     * @param body    what to emit, given the open file
+     * @param <T>     what the body emits
+     * @throws NullPointerException if an argument is null
+     */
+    public static <T> Flux<T> usingFile(Path path, ReadOptions options,
+                                        Function<? super OpenFile, ? extends Publisher<? extends T>> body) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options").validate();
+        Objects.requireNonNull(body, "body");
+        return Flux.usingWhen(
+                Mono.fromCallable(() -> {
+                    FileEngine engine = options.engine() != null ? options.engine() : Engines.shared();
+                    Set<OpenOption> open = new HashSet<>(options.openOptions());
+                    open.add(StandardOpenOption.READ);
+                    return OpenFile.of(engine.open(path, open), options);
+                }),
+                body,
+                OpenFile::close,
+                (file, error) -> file.close(),
+                OpenFile::close);
+    }
+
+    /**
+     * Follows {@code path} like {@code tail -F}: growth, rotation, truncation, checkpoints. See
+     * {@link FileTail#chunks} and {@code docs/tailing.md}.
+     */
+    public static Flux<TailChunk> tail(Path path, TailOptions options) {
+        return FileTail.chunks(path, options);
+    }
+
+    /** Follows {@code path} as lines, each with its checkpoint. See {@link FileTail#lines(Path, TailOptions, LineOptions)}. */
+    public static Flux<TailLine> tailLines(Path path, TailOptions options, LineOptions lines) {
+        return FileTail.lines(path, options, lines);
+    }
+
+    /** The lines of {@code path} (UTF-8), read once, each with its checkpoint. */
+    public static Flux<TailLine> lines(Path path) {
+        return FileTail.lines(path, LineOptions.defaults());
+    }
+
+    /** The lines of {@code path}, read once, decoded as {@code lines} says, each with its checkpoint. */
+    public static Flux<TailLine> lines(Path path, LineOptions lines) {
+        return FileTail.lines(path, lines);
     }
 }

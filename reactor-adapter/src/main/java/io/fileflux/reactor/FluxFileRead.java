@@ -38,15 +38,40 @@ final class FluxFileRead<T> extends Flux<T> {
     private final Path path;
     private final ReadOptions options;
     private final ChunkMapper<T> mapper;
+    /** A device opened by someone else ({@link OpenFile}), read but never closed; null: open per subscriber. */
+    private final FileDevice shared;
 
     FluxFileRead(Path path, ReadOptions options, ChunkMapper<T> mapper) {
         this.path = path;
         this.options = options;
         this.mapper = mapper;
+        this.shared = null;
+    }
+
+    /**
+     * Reads through {@code shared}, which its owner closes: the terminal signal is sent as soon as the
+     * range is read (nothing of this subscription is in flight then, except reads cancelled past an
+     * early end of file, which the owner's {@code closeAsync} waits for).
+     */
+    FluxFileRead(FileDevice shared, ReadOptions options, ChunkMapper<T> mapper) {
+        this.path = shared.path();
+        this.options = options;
+        this.mapper = mapper;
+        this.shared = shared;
     }
 
     @Override
     public void subscribe(CoreSubscriber<? super T> actual) {
+        if (shared != null) {
+            if (shared.isClosing()) {
+                Operators.error(actual, new IllegalStateException(path + " is already closed"));
+                return;
+            }
+            ReadSubscription<T> s = new ReadSubscription<>(actual, shared, false, options, mapper);
+            actual.onSubscribe(s);
+            s.start();
+            return;
+        }
         FileDevice device;
         try {
             FileEngine engine = options.engine() != null ? options.engine() : Engines.shared();
@@ -57,7 +82,7 @@ final class FluxFileRead<T> extends Flux<T> {
             Operators.error(actual, e);
             return;
         }
-        ReadSubscription<T> s = new ReadSubscription<>(actual, device, options, mapper);
+        ReadSubscription<T> s = new ReadSubscription<>(actual, device, true, options, mapper);
         actual.onSubscribe(s);
         s.start();
     }
@@ -67,6 +92,8 @@ final class FluxFileRead<T> extends Flux<T> {
 
         private final CoreSubscriber<? super T> actual;
         private final FileDevice device;
+        /** True if this subscription opened {@link #device} and closes it. */
+        private final boolean ownsDevice;
         private final ChunkMapper<T> mapper;
         private final int chunkSize;
         private final int maxInFlight;
@@ -97,10 +124,11 @@ final class FluxFileRead<T> extends Flux<T> {
         private boolean terminated;
         private boolean started;
 
-        ReadSubscription(CoreSubscriber<? super T> actual, FileDevice device, ReadOptions options,
-                         ChunkMapper<T> mapper) {
+        ReadSubscription(CoreSubscriber<? super T> actual, FileDevice device, boolean ownsDevice,
+                         ReadOptions options, ChunkMapper<T> mapper) {
             this.actual = actual;
             this.device = device;
+            this.ownsDevice = ownsDevice;
             this.mapper = mapper;
             this.chunkSize = options.chunkSize();
             this.maxInFlight = options.maxInFlight();
@@ -263,6 +291,14 @@ final class FluxFileRead<T> extends Flux<T> {
             }
             terminated = true;
             cleanUp();
+            if (!ownsDevice) {
+                if (error != null) {
+                    actual.onError(error);
+                } else {
+                    actual.onComplete();
+                }
+                return;
+            }
             device.closeAsync().whenComplete((v, closeError) -> {
                 if (cancelled) {
                     return; // §1.8: no signal after cancel
@@ -281,7 +317,9 @@ final class FluxFileRead<T> extends Flux<T> {
                 // cancelled by the subscriber
                 terminated = true;
                 cleanSlots();
-                device.closeAsync();
+                if (ownsDevice) {
+                    device.closeAsync();
+                }
                 return;
             }
             cleanSlots();

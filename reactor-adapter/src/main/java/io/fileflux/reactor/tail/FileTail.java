@@ -1,0 +1,103 @@
+package io.fileflux.reactor.tail;
+
+import io.fileflux.reactor.lines.LineDecoder;
+import io.fileflux.reactor.lines.LineOptions;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import reactor.core.publisher.Flux;
+
+/**
+ * Factories of tailing publishers (also reachable as {@code FileFlux.tail}, {@code FileFlux.tailLines}
+ * and {@code FileFlux.lines}).
+ *
+ * <pre>{@code
+ * FileTail.lines(Path.of("/var/log/app.log"), TailOptions.defaults().startAt(StartAt.lastLines(10)),
+ *                LineOptions.defaults())
+ *         .subscribe(line -> System.out.println(line.text()));
+ * }</pre>
+ *
+ * <p>Every subscription opens the file on the subscribing thread (resolving its start position, which
+ * may read the end of the file for {@link StartAt#lastLines}), reads only against demand with one read
+ * in flight, emits on the engine's completion thread, the watcher thread, the poll worker or the
+ * requesting thread (serially), and closes every file it opened on cancel or termination. A slow
+ * consumer slows reading: memory stays bounded by about two chunks (plus one line for lines).
+ */
+public final class FileTail {
+
+    private FileTail() {
+    }
+
+    /**
+     * The bytes of {@code path}, followed as {@code options} say. Chunks are contiguous within one
+     * file; after a {@link TailEvent.Kind#ROTATED rotation} they continue at offset 0 of the new file,
+     * after a {@link TailEvent.Kind#TRUNCATED truncation} at offset 0 of the same file.
+     */
+    public static Flux<TailChunk> chunks(Path path, TailOptions options) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        return new FluxTail(path, options, 0, true);
+    }
+
+    /**
+     * The lines of {@code path}, followed as {@code options} say, decoded as {@code lines} says, each
+     * with its checkpoint (and acknowledgement, with a {@link TailOptions#checkpointer checkpointer}).
+     * A line split across a rotation (the old file ended without a newline) is emitted whole, with the
+     * new file's checkpoint. An incomplete last line is held until its newline, until
+     * {@link LineOptions#flushIdle} or, when the stream completes, emitted as is.
+     */
+    public static Flux<TailLine> lines(Path path, TailOptions options, LineOptions lines) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(lines, "lines");
+        long marker = lines.flushIdle() == null ? 0 : lines.flushIdle().toNanos();
+        FluxTail source = new FluxTail(path, options, marker, false);
+        Checkpointer checkpointer = options.checkpointer();
+        return Flux.defer(() -> {
+            LineDecoder decoder = new LineDecoder(lines);
+            Checkpointer.Session session = checkpointer != null ? checkpointer.begin() : null;
+            LineState st = new LineState();
+            return source.concatMapIterable(chunk -> st.decode(decoder, chunk, session), 1)
+                    .concatWith(Flux.defer(() -> {
+                        String rest = decoder.finish();
+                        return rest == null || st.lastChunkEnd == null ? Flux.empty()
+                                : Flux.just(new TailLine(rest, st.lastChunkEnd, session));
+                    }));
+        });
+    }
+
+    /** The lines of a file read once from the beginning (no follow), each with its checkpoint. */
+    public static Flux<TailLine> lines(Path path, LineOptions lines) {
+        return lines(path, TailOptions.defaults().follow(false), lines);
+    }
+
+    /** Per-subscription decoding state: the checkpoint of the last complete line and the last chunk's end. */
+    private static final class LineState {
+        Checkpoint lastLine;
+        Checkpoint lastChunkEnd;
+
+        List<TailLine> decode(LineDecoder decoder, TailChunk chunk, Checkpointer.Session session) {
+            List<TailLine> out = new ArrayList<>();
+            ByteBuffer data = chunk.data();
+            if (!data.hasRemaining()) {
+                // idle marker: emit the incomplete line held back
+                String s = decoder.flush();
+                if (s != null) {
+                    lastLine = new Checkpoint(chunk.identity(), chunk.offset());
+                    out.add(new TailLine(s, lastLine, session));
+                }
+                return out;
+            }
+            decoder.feed(data, (text, end) -> {
+                if (end >= 0) {
+                    lastLine = new Checkpoint(chunk.identity(), chunk.offset() + end);
+                }
+                out.add(new TailLine(text, lastLine, session));
+            });
+            lastChunkEnd = chunk.checkpoint();
+            return out;
+        }
+    }
+}

@@ -1,0 +1,364 @@
+package io.fileflux.reactor.tail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fileflux.core.EngineStatus;
+import io.fileflux.core.Engines;
+import io.fileflux.core.FileEngine;
+import io.fileflux.core.TestFiles;
+import io.fileflux.reactor.FileFlux;
+import io.fileflux.reactor.lines.LineOptions;
+import io.fileflux.reactor.tail.TailWriter.Style;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.reactivestreams.Subscription;
+import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
+
+/**
+ * Following real files through appends, rotations (four styles, with a concurrent writer), truncation
+ * and restarts from checkpoints, on every engine available here. No timing assertions: waits are
+ * bounded only to fail instead of hanging.
+ */
+class TailFollowTest {
+
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+    FileEngine engine;
+    final List<Disposable> subscriptions = new ArrayList<>();
+
+    static List<String> engines() {
+        return Engines.probeAll().stream().filter(EngineStatus::available).map(EngineStatus::name)
+                .collect(Collectors.toList());
+    }
+
+    static Stream<Arguments> enginesAndStyles() {
+        return engines().stream().flatMap(e -> Stream.of(Style.values()).map(s -> Arguments.of(e, s)));
+    }
+
+    static Stream<Arguments> enginesAndWatch() {
+        return engines().stream().flatMap(e -> Stream.of(Arguments.of(e, true), Arguments.of(e, false)));
+    }
+
+    TailOptions options(String engineName) {
+        engine = Engines.create(engineName);
+        return TailOptions.defaults().engine(engine).pollInterval(Duration.ofMillis(50));
+    }
+
+    @AfterEach
+    void noLeaks() {
+        subscriptions.forEach(Disposable::dispose);
+        if (engine != null) {
+            TestFiles.await(WAIT, "every device closed", () -> engine.stats().openDevices() == 0);
+            engine.close();
+        }
+    }
+
+    /** Subscribes, collecting line texts (unbounded demand). */
+    List<String> collect(reactor.core.publisher.Flux<TailLine> lines) {
+        List<String> got = Collections.synchronizedList(new ArrayList<>());
+        subscriptions.add(lines.subscribe(l -> got.add(l.text())));
+        return got;
+    }
+
+    static void awaitSize(List<?> list, int n) {
+        TestFiles.await(WAIT, n + " items (have " + list.size() + ")", () -> list.size() >= n);
+    }
+
+    @ParameterizedTest
+    @MethodSource("enginesAndWatch")
+    void appendsAreSeenWhileFollowing(String engineName, boolean watch) throws Exception {
+        Path log = dir.resolve("app.log");
+        Files.writeString(log, "before\n");
+        List<String> got = collect(FileFlux.tailLines(log, options(engineName).watch(watch), LineOptions.defaults()));
+        awaitSize(got, 1);
+        List<String> expected = new ArrayList<>(List.of("before"));
+        try (TailWriter w = new TailWriter(log)) {
+            for (int i = 0; i < 50; i++) {
+                w.line("append " + i);
+                expected.add("append " + i);
+                if (i % 10 == 0) {
+                    awaitSize(got, expected.size()); // seen while following, not only at the end
+                }
+            }
+        }
+        awaitSize(got, expected.size());
+        assertEquals(expected, new ArrayList<>(got));
+    }
+
+    @ParameterizedTest
+    @MethodSource("enginesAndStyles")
+    void rotationWithConcurrentWriterDeliversEverythingOnceInOrder(String engineName, Style style) throws Exception {
+        Path log = dir.resolve("app.log");
+        Files.createFile(log);
+        List<TailEvent> events = new CopyOnWriteArrayList<>();
+        List<String> got = collect(FileFlux.tailLines(log, options(engineName).onEvent(events::add),
+                LineOptions.defaults()));
+        List<String> expected = new ArrayList<>();
+        AtomicReference<Throwable> writerError = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try (TailWriter w = new TailWriter(log)) {
+                Random rnd = new Random(42);
+                for (int round = 0; round < 4; round++) {
+                    // a tail follows the generations it sees at the path: keep it at most one rotation
+                    // behind (it may still be reading the old file while the writer rotates and goes on)
+                    awaitSize(got, expected.size());
+                    for (int i = 0; i < 400; i++) {
+                        String line = "r" + round + " line " + i + " " + "x".repeat(rnd.nextInt(80));
+                        w.line(line);
+                        expected.add(line);
+                    }
+                    if (style == Style.COPYTRUNCATE) {
+                        // copytruncate loses what the tail has not read before the truncation, and a
+                        // truncation is only visible while the file is shorter than the offset read
+                        int n = expected.size();
+                        awaitSize(got, n);
+                        long truncations = events.stream().filter(e -> e.kind() == TailEvent.Kind.TRUNCATED).count();
+                        w.rotate(style);
+                        TestFiles.await(WAIT, "truncation seen", () -> events.stream()
+                                .filter(e -> e.kind() == TailEvent.Kind.TRUNCATED).count() > truncations);
+                    } else {
+                        String split = "split across rotation " + round;
+                        w.write(split.substring(0, 9));
+                        w.rotate(style);
+                        w.line(split.substring(9));
+                        expected.add(split);
+                    }
+                }
+            } catch (Throwable t) {
+                writerError.set(t);
+            }
+        });
+        writer.start();
+        writer.join(WAIT.toMillis());
+        assertEquals(null, writerError.get());
+        try {
+            awaitSize(got, expected.size());
+        } catch (AssertionError e) {
+            System.err.println("DEBUG events " + events + " last got " + got.get(got.size() - 1));
+            try (var ls = Files.list(dir)) {
+                ls.forEach(p -> { try { System.err.println("DEBUG " + p + " " + Files.getAttribute(p, "unix:ino") + " " + Files.size(p)); } catch (Exception x) { } });
+            }
+            throw e;
+        }
+        assertEquals(expected, new ArrayList<>(got));
+        TailEvent.Kind kind = style == Style.COPYTRUNCATE ? TailEvent.Kind.TRUNCATED : TailEvent.Kind.ROTATED;
+        assertEquals(4, events.stream().filter(e -> e.kind() == kind).count(), events.toString());
+        if (style != Style.COPYTRUNCATE) {
+            // the old files are closed once read to their end
+            TestFiles.await(WAIT, "one device open", () -> engine.stats().openDevices() == 1);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("enginesAndStyles")
+    void restartFromCheckpointResumesAfterTheLastAcknowledgedLine(String engineName, Style style) throws Exception {
+        Path log = dir.resolve("app.log");
+        Path store = dir.resolve("app.ckpt");
+        List<String> before = new ArrayList<>();
+        try (TailWriter w = new TailWriter(log)) {
+            for (int i = 0; i < 300; i++) {
+                before.add("old " + i + " " + "y".repeat(i % 13));
+                w.line(before.get(i));
+            }
+        }
+        TailOptions base = options(engineName);
+        // first run: the consumer acknowledges 120 lines, receives more, then stops
+        Checkpointer first = Checkpointer.to(CheckpointStore.file(store));
+        AtomicInteger acked = new AtomicInteger();
+        List<String> got1 = Collections.synchronizedList(new ArrayList<>());
+        Disposable run1 = FileFlux.tailLines(log, base.checkpointer(first), LineOptions.defaults())
+                .subscribe(l -> {
+                    got1.add(l.text());
+                    if (acked.get() < 120) {
+                        l.ack();
+                        acked.incrementAndGet();
+                    }
+                });
+        awaitSize(got1, 300);
+        run1.dispose();
+        assertEquals(before.subList(0, 120).size(), acked.get());
+
+        // stopped: rotation happens, new lines are written
+        List<String> after = new ArrayList<>();
+        try (TailWriter w = new TailWriter(log)) {
+            w.rotate(style);
+            for (int i = 0; i < 40; i++) {
+                after.add("new " + i);
+                w.line(after.get(i));
+            }
+        }
+
+        List<TailEvent> events = new CopyOnWriteArrayList<>();
+        Checkpointer second = Checkpointer.to(CheckpointStore.file(store));
+        assertEquals(CheckpointStore.file(store).load(), second.committed());
+        List<String> got2 = collect(FileFlux.tailLines(log, base.checkpointer(second).onEvent(events::add),
+                LineOptions.defaults()));
+        List<String> expected = new ArrayList<>();
+        if (style == Style.RENAME || style == Style.VANISH) {
+            // the checkpoint's file is found under its new name and finished first
+            expected.addAll(before.subList(120, 300));
+            assertTrue(waitFor(events, TailEvent.Kind.RESUMED_ROTATED));
+        } else {
+            // deleted, or truncated below the checkpoint: what followed the checkpoint is gone
+            assertTrue(waitFor(events, TailEvent.Kind.CHECKPOINT_LOST));
+        }
+        expected.addAll(after);
+        awaitSize(got2, expected.size());
+        assertEquals(expected, new ArrayList<>(got2));
+    }
+
+    private static boolean waitFor(List<TailEvent> events, TailEvent.Kind kind) {
+        TestFiles.await(WAIT, "event " + kind, () -> events.stream().anyMatch(e -> e.kind() == kind));
+        return true;
+    }
+
+    @ParameterizedTest
+    @MethodSource("engines")
+    void truncationFailsUnderFailPolicy(String engineName) throws Exception {
+        Path log = dir.resolve("app.log");
+        Files.writeString(log, "one\ntwo\n");
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        List<String> got = Collections.synchronizedList(new ArrayList<>());
+        subscriptions.add(FileFlux.tailLines(log, options(engineName).truncation(TruncationPolicy.FAIL),
+                LineOptions.defaults()).subscribe(l -> got.add(l.text()), error::set));
+        awaitSize(got, 2);
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
+            ch.truncate(2);
+        }
+        TestFiles.await(WAIT, "error", () -> error.get() != null);
+        assertInstanceOf(TruncatedFileException.class, error.get());
+        TestFiles.await(WAIT, "file closed", () -> !TestFiles.isOpen(log));
+    }
+
+    @ParameterizedTest
+    @MethodSource("engines")
+    void slowConsumerWithFastWriterStaysWithinDemandAndLosesNothing(String engineName) throws Exception {
+        Path log = dir.resolve("app.log");
+        Files.createFile(log);
+        int chunk = 4096;
+        TailOptions opts = options(engineName).chunkSize(chunk).idleStop(Duration.ofMillis(500));
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        AtomicLong overDemand = new AtomicLong();
+        AtomicLong maxInFlight = new AtomicLong();
+        AtomicReference<Boolean> completed = new AtomicReference<>(false);
+        BaseSubscriber<TailChunk> slow = new BaseSubscriber<>() {
+            long outstanding;
+            int n;
+
+            @Override
+            protected void hookOnSubscribe(Subscription s) {
+                outstanding = 1;
+                request(1);
+            }
+
+            @Override
+            protected void hookOnNext(TailChunk c) {
+                if (--outstanding < 0 || c.data().remaining() > chunk) {
+                    overDemand.incrementAndGet();
+                }
+                maxInFlight.accumulateAndGet(engine.stats().inFlight(), Math::max);
+                byte[] b = new byte[c.data().remaining()];
+                c.data().get(b);
+                received.writeBytes(b);
+                if (++n % 64 == 0) {
+                    try {
+                        Thread.sleep(5); // slow consumer: the writer runs far ahead
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                outstanding++;
+                request(1);
+            }
+
+            @Override
+            protected void hookOnComplete() {
+                completed.set(true);
+            }
+        };
+        FileFlux.tail(log, opts).subscribe(slow);
+        subscriptions.add(slow);
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        try (TailWriter w = new TailWriter(log)) {
+            for (int i = 0; i < 40_000; i++) {
+                String line = "fast writer line " + i + "\n";
+                w.write(line);
+                written.writeBytes(line.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        TestFiles.await(WAIT, "idle stop", completed::get);
+        assertEquals(0, overDemand.get(), "emitted beyond demand or chunks larger than chunkSize");
+        assertTrue(maxInFlight.get() <= 1, "reads in flight: " + maxInFlight.get());
+        assertEquals(written.size(), received.size());
+        assertTrue(java.util.Arrays.equals(written.toByteArray(), received.toByteArray()));
+    }
+
+    @ParameterizedTest
+    @MethodSource("engines")
+    void startPositionsAndIdleStop(String engineName) throws Exception {
+        Path log = dir.resolve("app.log");
+        Files.writeString(log, "a\nb\nc\nd\ne\npartial");
+        TailOptions opts = options(engineName).idleStop(Duration.ofMillis(200));
+        assertEquals(List.of("d", "e", "partial"), texts(opts.startAt(StartAt.lastLines(3)), log));
+        assertEquals(List.of("partial"), texts(opts.startAt(StartAt.end()), log).isEmpty()
+                ? List.of("partial") : List.of("unexpected"));
+        Files.writeString(log, "a\nb\nc\n");
+        assertEquals(List.of("b", "c"), texts(opts.startAt(StartAt.lastLines(2)), log));
+        assertEquals(List.of("a", "b", "c"), texts(opts.startAt(StartAt.lastLines(10)), log));
+        assertEquals(List.of("a", "b", "c"), FileFlux.lines(log).map(TailLine::text).collectList().block());
+        assertFalse(TestFiles.isOpen(log));
+    }
+
+    private static List<String> texts(TailOptions opts, Path log) {
+        return FileFlux.tailLines(log, opts, LineOptions.defaults()).map(TailLine::text).collectList()
+                .block(WAIT);
+    }
+
+    @ParameterizedTest
+    @MethodSource("engines")
+    void incompleteLineIsFlushedAfterIdleAndCancelClosesEverything(String engineName) throws Exception {
+        Path log = dir.resolve("app.log");
+        Files.writeString(log, "whole\nhalf a li");
+        List<TailLine> got = new CopyOnWriteArrayList<>();
+        Disposable d = FileFlux.tailLines(log, options(engineName),
+                LineOptions.defaults().flushIdle(Duration.ofMillis(100))).subscribe(got::add);
+        awaitSize(got, 2);
+        assertEquals("half a li", got.get(1).text());
+        assertEquals(Files.size(log), got.get(1).checkpoint().offset());
+        try (TailWriter w = new TailWriter(log)) {
+            w.line("ne");
+        }
+        awaitSize(got, 3);
+        assertEquals("ne", got.get(2).text());
+        assertTrue(TestFiles.isOpen(log));
+        d.dispose();
+        TestFiles.await(WAIT, "file closed after cancel", () -> !TestFiles.isOpen(log));
+    }
+}

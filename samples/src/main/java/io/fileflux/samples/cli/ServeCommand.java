@@ -1,0 +1,75 @@
+package io.fileflux.samples.cli;
+
+import io.fileflux.samples.server.FileServer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code fileflux serve}: serves a directory over HTTP (Spring WebFlux on Reactor Netty), every file read
+ * through Fileflux; prints the URL and runs until stopped.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve a directory over HTTP through Fileflux: ranges, conditional requests, listings.")
+final class ServeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    EngineOption engine;
+
+    @Option(names = "--port", paramLabel = "P", description = "TCP port (default 8080; 0 picks a free one)")
+    int port = 8080;
+
+    @Option(names = "--host", paramLabel = "ADDR", description = "address to listen on (default 127.0.0.1)")
+    String host = "127.0.0.1";
+
+    @Option(names = "--chunk-size", paramLabel = "N", converter = SizeConverter.class,
+            description = "bytes per read (default 256k)")
+    long chunkSize = 256 * 1024;
+
+    @Option(names = "--in-flight", paramLabel = "N", description = "reads in flight per response (default 4)")
+    int inFlight = 4;
+
+    @Option(names = "--compare", description = "also serve the directory through Spring's own file handling "
+            + "under /_compare/spring/ and /_compare/dbu/ (benchmarks)")
+    boolean compare;
+
+    @Parameters(paramLabel = "DIR", description = "the directory to serve")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        if (chunkSize <= 0 || chunkSize > (64 << 20)) {
+            throw new IllegalArgumentException("--chunk-size must be between 1 and 64m, was " + chunkSize);
+        }
+        if (inFlight <= 0) {
+            throw new IllegalArgumentException("--in-flight must be > 0, was " + inFlight);
+        }
+        quietSpringLogs();
+        FileServer server = FileServer.start(dir, engine.engine(), host, port, (int) chunkSize, inFlight, compare);
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("Serving %s at %s (engine %s) — status: %s, Ctrl+C to stop%n", dir.toAbsolutePath().normalize(),
+                server.url(), engine.engine().name(), server.url() + FileServer.STATUS_PATH.substring(1));
+        out.flush();
+        server.awaitClose();
+        return 0;
+    }
+
+    /** Spring's start-up INFO lines are noise for a command-line user; warnings still show. */
+    private static void quietSpringLogs() {
+        for (String logger : new String[] {"org.springframework", "reactor.netty", "io.netty"}) {
+            String key = "org.slf4j.simpleLogger.log." + logger;
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, "warn");
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.fileflux.samples.server;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.springframework.web.util.HtmlUtils;
+import org.springframework.web.util.UriUtils;
+
+/** A directory as a small HTML page: one row per entry (directories first), with size and date. */
+final class DirectoryListing {
+
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+            .withZone(ZoneOffset.UTC);
+
+    private record Entry(String name, boolean directory, long size, String modified) {
+    }
+
+    private DirectoryListing() {
+    }
+
+    /**
+     * @param dir         the directory
+     * @param displayPath its path as the browser sees it (decoded, ends with {@code /})
+     * @param isRoot      no parent link at the root
+     */
+    static byte[] render(Path dir, String displayPath, boolean isRoot) throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        try (Stream<Path> list = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) list::iterator) {
+                BasicFileAttributes a;
+                try {
+                    a = Files.readAttributes(p, BasicFileAttributes.class);
+                } catch (IOException e) {
+                    continue; // dangling link, vanished meanwhile: not listed
+                }
+                entries.add(new Entry(p.getFileName().toString(), a.isDirectory(), a.size(),
+                        DATE.format(a.lastModifiedTime().toInstant())));
+            }
+        }
+        entries.sort(Comparator.comparing((Entry e) -> !e.directory()).thenComparing(Entry::name));
+        String title = "Index of " + HtmlUtils.htmlEscape(displayPath);
+        StringBuilder html = new StringBuilder(512 + entries.size() * 160);
+        html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>").append(title)
+                .append("</title>\n<style>body{font-family:sans-serif;margin:2em}"
+                        + "td,th{padding:.2em 1.5em .2em 0;text-align:left}td.size{text-align:right}"
+                        + "footer{margin-top:2em;color:#666;font-size:.9em}</style>\n</head><body>\n<h1>")
+                .append(title).append("</h1>\n<table>\n<tr><th>Name</th><th>Size</th><th>Modified</th></tr>\n");
+        if (!isRoot) {
+            html.append("<tr><td><a href=\"../\">../</a></td><td></td><td></td></tr>\n");
+        }
+        for (Entry e : entries) {
+            String shown = HtmlUtils.htmlEscape(e.name() + (e.directory() ? "/" : ""));
+            String href = UriUtils.encodePathSegment(e.name(), StandardCharsets.UTF_8) + (e.directory() ? "/" : "");
+            html.append("<tr><td><a href=\"").append(href).append("\">").append(shown).append("</a></td><td class=\"size\">")
+                    .append(e.directory() ? "" : Long.toString(e.size())).append("</td><td>").append(e.modified())
+                    .append("</td></tr>\n");
+        }
+        html.append("</table>\n<footer>Served by Fileflux — <a href=\"/_fileflux/status\">status</a></footer>\n")
+                .append("</body></html>\n");
+        return html.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,238 @@
+package io.fileflux.samples.server;
+
+import io.fileflux.core.BufferPool;
+import io.fileflux.core.EngineStats;
+import io.fileflux.reactor.ReadOptions;
+import io.fileflux.spring.ByteRanges;
+import io.fileflux.spring.FileDataBuffers;
+import io.fileflux.spring.FileRegion;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpRange;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.MediaTypeFactory;
+import org.springframework.http.ReactiveHttpOutputMessage;
+import org.springframework.web.reactive.function.BodyInserter;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.util.UriUtils;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The file server's handlers: files with validators, conditional requests and byte ranges, directory
+ * listings, and the status endpoint. Every file body is read through Fileflux
+ * ({@link FileDataBuffers}, {@link ByteRanges}); a client going away cancels the reads in flight and
+ * closes the file.
+ *
+ * <p>Threading: handlers run on Reactor Netty's event loop; the metadata calls ({@code stat}) are
+ * short and run there, directory listings run on {@code boundedElastic}.
+ */
+final class FileHandler {
+
+    private final FileServerSettings settings;
+    private final ReadOptions options;
+    private final AtomicLong activeResponses = new AtomicLong();
+    private final AtomicLong bytesRead = new AtomicLong();
+    private final AtomicLong responses = new AtomicLong();
+
+    FileHandler(FileServerSettings settings) {
+        this.settings = settings;
+        // one pool for the whole server: a read buffer goes back as soon as it is copied into Netty's
+        BufferPool pool = new BufferPool(settings.chunkSize(), Math.max(64, settings.inFlight() * 16));
+        this.options = ReadOptions.defaults().engine(settings.engine()).maxInFlight(settings.inFlight()).pooled(pool);
+    }
+
+    /** {@code GET /_fileflux/status}: the engine's open files and operations in flight, and this server's counters. */
+    Mono<ServerResponse> status(ServerRequest request) {
+        EngineStats s = settings.engine().stats();
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("engine", settings.engine().name());
+        body.put("openFiles", s.openDevices());
+        body.put("inFlight", s.inFlight());
+        body.put("submitted", s.submitted());
+        body.put("cancelled", s.cancelled());
+        body.put("activeResponses", activeResponses.get());
+        body.put("responses", responses.get());
+        body.put("bytesRead", bytesRead.get());
+        body.put("chunkSize", settings.chunkSize());
+        body.put("maxInFlight", settings.inFlight());
+        return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).header(HttpHeaders.CACHE_CONTROL, "no-store")
+                .bodyValue(body);
+    }
+
+    /** Any other method than GET and HEAD. */
+    Mono<ServerResponse> notAllowed(ServerRequest request) {
+        return ServerResponse.status(HttpStatus.METHOD_NOT_ALLOWED).header(HttpHeaders.ALLOW, "GET, HEAD").build();
+    }
+
+    /** {@code GET}/{@code HEAD} of a path under the root. */
+    Mono<ServerResponse> serve(ServerRequest request) {
+        String rawPath = request.uri().getRawPath();
+        SafePaths.Resolved resolved = SafePaths.resolve(settings.root(), rawPath);
+        if (!resolved.ok()) {
+            return plain(HttpStatus.valueOf(resolved.status()),
+                    resolved.status() == 403 ? "403 forbidden\n" : "404 not found\n");
+        }
+        Path path = resolved.path();
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(path, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return plain(HttpStatus.NOT_FOUND, "404 not found\n");
+        } catch (IOException e) {
+            return plain(HttpStatus.FORBIDDEN, "403 forbidden\n");
+        }
+        if (attrs.isDirectory()) {
+            return directory(request, path, rawPath);
+        }
+        if (!attrs.isRegularFile()) {
+            return plain(HttpStatus.NOT_FOUND, "404 not found\n");
+        }
+        long size = attrs.size();
+        Instant lastModified = attrs.lastModifiedTime().toInstant().truncatedTo(ChronoUnit.SECONDS);
+        String etag = etag(attrs);
+        MediaType type = contentType(path.getFileName().toString());
+        return request.checkNotModified(lastModified, etag)
+                .switchIfEmpty(Mono.defer(() -> file(request, path, size, lastModified, etag, type)));
+    }
+
+    private Mono<ServerResponse> file(ServerRequest request, Path path, long size, Instant lastModified, String etag,
+                                      MediaType type) {
+        ServerResponse.BodyBuilder ok = ServerResponse.ok()
+                .header(HttpHeaders.ACCEPT_RANGES, "bytes")
+                .eTag(etag)
+                .lastModified(lastModified)
+                .contentType(type);
+        boolean head = request.method() == HttpMethod.HEAD;
+        String range = request.headers().firstHeader(HttpHeaders.RANGE);
+        if (range == null || head || !ifRangeHolds(request, lastModified, etag)) {
+            ok.contentLength(size);
+            if (head) {
+                return ok.build();
+            }
+            return ok.body(body(factory -> FileDataBuffers.read(path, factory, options)));
+        }
+        List<FileRegion> regions;
+        try {
+            regions = ByteRanges.resolve(HttpRange.parseRanges(range), size);
+        } catch (IllegalArgumentException e) {
+            return ServerResponse.status(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+                    .header(HttpHeaders.ACCEPT_RANGES, "bytes")
+                    .header(HttpHeaders.CONTENT_RANGE, "bytes */" + size)
+                    .contentType(MediaType.TEXT_PLAIN)
+                    .bodyValue("416 range not satisfiable: " + range + " of " + size + " bytes\n");
+        }
+        ServerResponse.BodyBuilder partial = ServerResponse.status(HttpStatus.PARTIAL_CONTENT)
+                .header(HttpHeaders.ACCEPT_RANGES, "bytes")
+                .eTag(etag)
+                .lastModified(lastModified);
+        if (regions.size() == 1) {
+            FileRegion r = regions.get(0);
+            return partial.contentType(type).contentLength(r.length())
+                    .header(HttpHeaders.CONTENT_RANGE, r.contentRange(size))
+                    .body(body(factory -> ByteRanges.single(path, r, factory, options)));
+        }
+        String boundary = ByteRanges.newBoundary();
+        return partial.contentType(ByteRanges.multipartType(boundary))
+                .contentLength(ByteRanges.multipartLength(regions, size, type, boundary))
+                .body(body(factory -> ByteRanges.multipart(path, regions, size, type, boundary, factory, options)));
+    }
+
+    /**
+     * {@code If-Range} (RFC 9110 §13.1.5): the range applies only if the validator still matches — a strong
+     * ETag equal to ours, or exactly our {@code Last-Modified}; otherwise the whole file is sent.
+     */
+    private static boolean ifRangeHolds(ServerRequest request, Instant lastModified, String etag) {
+        String ifRange = request.headers().firstHeader(HttpHeaders.IF_RANGE);
+        if (ifRange == null) {
+            return true;
+        }
+        ifRange = ifRange.trim();
+        if (ifRange.startsWith("\"") || ifRange.startsWith("W/")) {
+            return ifRange.equals(etag);
+        }
+        try {
+            Instant date = ZonedDateTime.parse(ifRange, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            return date.equals(lastModified);
+        } catch (DateTimeParseException e) {
+            return false;
+        }
+    }
+
+    /** By extension (Spring's {@link MediaTypeFactory} table), text in UTF-8, octet-stream when unknown. */
+    static MediaType contentType(String name) {
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        if (lower.endsWith(".md") || lower.endsWith(".markdown")) {
+            return new MediaType("text", "markdown", StandardCharsets.UTF_8);
+        }
+        if (lower.endsWith(".log")) {
+            return new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8);
+        }
+        MediaType type = MediaTypeFactory.getMediaType(name).orElse(MediaType.APPLICATION_OCTET_STREAM);
+        if (type.getType().equals("text") && type.getCharset() == null) {
+            return new MediaType(type, StandardCharsets.UTF_8);
+        }
+        return type;
+    }
+
+    /** A strong validator from size, modification time and file identity. */
+    static String etag(BasicFileAttributes attrs) {
+        Object key = attrs.fileKey();
+        long id = key == null ? 0 : key.hashCode() & 0xffffffffL;
+        return "\"" + Long.toHexString(attrs.size()) + "-"
+                + Long.toHexString(attrs.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS)) + "-"
+                + Long.toHexString(id) + "\"";
+    }
+
+    /** A body written with the response's own buffer factory, counted for the status endpoint. */
+    private BodyInserter<Flux<DataBuffer>, ReactiveHttpOutputMessage> body(
+            Function<DataBufferFactory, Flux<DataBuffer>> reader) {
+        return (message, context) -> message.writeWith(reader.apply(message.bufferFactory())
+                .doOnSubscribe(s -> {
+                    activeResponses.incrementAndGet();
+                    responses.incrementAndGet();
+                })
+                .doOnNext(b -> bytesRead.addAndGet(b.readableByteCount()))
+                .doFinally(signal -> activeResponses.decrementAndGet()));
+    }
+
+    private Mono<ServerResponse> directory(ServerRequest request, Path dir, String rawPath) {
+        if (!rawPath.endsWith("/")) {
+            // relative links in the listing need the trailing slash
+            return ServerResponse.status(HttpStatus.MOVED_PERMANENTLY).header(HttpHeaders.LOCATION, rawPath + "/").build();
+        }
+        String display = UriUtils.decode(rawPath, StandardCharsets.UTF_8);
+        boolean isRoot = dir.equals(settings.root());
+        return Mono.fromCallable(() -> DirectoryListing.render(dir, display, isRoot))
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMap(html -> ServerResponse.ok()
+                        .contentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8))
+                        .header(HttpHeaders.CACHE_CONTROL, "no-cache")
+                        .contentLength(html.length)
+                        .bodyValue(request.method() == HttpMethod.HEAD ? new byte[0] : html));
+    }
+
+    private static Mono<ServerResponse> plain(HttpStatus status, String text) {
+        return ServerResponse.status(status).contentType(MediaType.TEXT_PLAIN).bodyValue(text);
+    }
+}

@@ -1,0 +1,145 @@
+package io.fileflux.samples.server;
+
+import io.fileflux.core.FileEngine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.RequestPredicates;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/**
+ * The Fileflux file server: Spring Boot WebFlux on Reactor Netty serving one directory, every file read
+ * through Fileflux. Started by {@code ./fileflux serve DIR}, or from code (tests) with {@link #start}.
+ *
+ * <p>Routes: {@code GET|HEAD /path} (files, ranges, directory listings), {@code GET /_fileflux/status}
+ * (open files, operations in flight), and with {@code compare} set, Spring's own handling of the same
+ * directory under {@code /_compare/spring/} (static resources, zero-copy {@code sendfile} for whole files)
+ * and {@code /_compare/dbu/} ({@code DataBufferUtils.read}), for benchmarks.
+ */
+public final class FileServer implements AutoCloseable {
+
+    /** The status endpoint's path. */
+    public static final String STATUS_PATH = "/_fileflux/status";
+
+    private final ConfigurableApplicationContext context;
+    private final int port;
+    private final String host;
+    private final CountDownLatch closed = new CountDownLatch(1);
+
+    private FileServer(ConfigurableApplicationContext context, String host) {
+        this.context = context;
+        this.host = host;
+        this.port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port", "-1"));
+        context.addApplicationListener(event -> {
+            if (event instanceof ContextClosedEvent) {
+                closed.countDown();
+            }
+        });
+    }
+
+    /**
+     * Starts a server on {@code host:port} (port 0: any free port).
+     *
+     * @throws NotDirectoryException if {@code root} is not a directory
+     */
+    public static FileServer start(Path root, FileEngine engine, String host, int port, int chunkSize, int inFlight,
+                                   boolean compare) throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new NotDirectoryException(root.toString());
+        }
+        FileServerSettings settings = new FileServerSettings(root.toRealPath(), engine, chunkSize, inFlight, compare);
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(Config.class)
+                .web(WebApplicationType.REACTIVE)
+                .properties(Map.of(
+                        "server.address", host,
+                        "server.port", Integer.toString(port),
+                        "spring.main.banner-mode", "off",
+                        "spring.main.log-startup-info", "false",
+                        "spring.main.register-shutdown-hook", "true",
+                        "spring.jmx.enabled", "false"))
+                .initializers(ctx -> ctx.getBeanFactory().registerSingleton("fileServerSettings", settings))
+                .run();
+        return new FileServer(context, host);
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return port;
+    }
+
+    /** The server's base URL, ending with {@code /}. */
+    public String url() {
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        if (h.equals("0.0.0.0")) {
+            h = "localhost";
+        }
+        return "http://" + h + ":" + port + "/";
+    }
+
+    /** Blocks until the server is stopped (Ctrl+C / SIGTERM run the shutdown hook). */
+    public void awaitClose() throws InterruptedException {
+        closed.await();
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+
+    /** The Spring configuration: auto-configured WebFlux on Reactor Netty, plus the routes. */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class Config {
+
+        @Bean
+        RouterFunction<ServerResponse> fileRoutes(FileServerSettings settings) {
+            FileHandler files = new FileHandler(settings);
+            RouterFunctions.Builder routes = RouterFunctions.route()
+                    .GET(STATUS_PATH, files::status);
+            if (settings.compare()) {
+                routes.add(RouterFunctions.resources("/_compare/spring/**",
+                        new FileSystemResource(settings.root().toString() + "/")));
+                routes.GET("/_compare/dbu/**", request -> {
+                    String raw = request.uri().getRawPath().substring("/_compare/dbu".length());
+                    SafePaths.Resolved r = SafePaths.resolve(settings.root(), raw);
+                    if (!r.ok() || !Files.isRegularFile(r.path())) {
+                        return ServerResponse.notFound().build();
+                    }
+                    int buffer = Integer.parseInt(request.queryParam("buffer").orElse("8192"));
+                    long size;
+                    try {
+                        size = Files.size(r.path());
+                    } catch (IOException e) {
+                        return ServerResponse.notFound().build();
+                    }
+                    return ServerResponse.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
+                            .header(HttpHeaders.CONTENT_LENGTH, Long.toString(size))
+                            .body((message, ctx) -> message.writeWith(
+                                    DataBufferUtils.read(r.path(), message.bufferFactory(), buffer)));
+                });
+            }
+            return routes
+                    .route(RequestPredicates.method(org.springframework.http.HttpMethod.GET)
+                            .or(RequestPredicates.method(org.springframework.http.HttpMethod.HEAD)), files::serve)
+                    .route(RequestPredicates.all(), files::notAllowed)
+                    .build();
+        }
+    }
+
+}

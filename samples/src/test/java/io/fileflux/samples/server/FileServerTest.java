@@ -1,0 +1,329 @@
+package io.fileflux.samples.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.fileflux.core.TestFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/** The file server over real HTTP on a random loopback port: WebTestClient, raw sockets and curl. */
+class FileServerTest {
+
+    static ServerFixture fx;
+    static WebTestClient client;
+
+    @BeforeAll
+    static void start() throws IOException {
+        fx = new ServerFixture();
+        client = WebTestClient.bindToServer().baseUrl(fx.url("")).responseTimeout(Duration.ofSeconds(60))
+                .codecs(c -> c.defaultCodecs().maxInMemorySize(64 << 20)).build();
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (fx != null) {
+            fx.close();
+        }
+    }
+
+    @AfterEach
+    void nothingLeftOpen() {
+        fx.awaitIdle();
+    }
+
+    static byte[] slice(byte[] b, int from, int to) {
+        return Arrays.copyOfRange(b, from, to);
+    }
+
+    @Test
+    void wholeFilesByteExactWithValidators() {
+        var small = client.get().uri("/small.txt").exchange().expectStatus().isOk()
+                .expectHeader().contentLength(10_000)
+                .expectHeader().valueEquals(HttpHeaders.ACCEPT_RANGES, "bytes")
+                .expectHeader().contentType("text/plain;charset=UTF-8")
+                .expectHeader().exists(HttpHeaders.ETAG)
+                .expectHeader().exists(HttpHeaders.LAST_MODIFIED)
+                .expectBody(byte[].class).returnResult();
+        assertArrayEquals(fx.small, small.getResponseBody());
+        byte[] big = client.get().uri("/big.bin").exchange().expectStatus().isOk()
+                .expectHeader().contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .expectBody(byte[].class).returnResult().getResponseBody();
+        assertArrayEquals(fx.big, big);
+        client.get().uri(java.net.URI.create(fx.url("/hello%20world.md"))).exchange().expectStatus().isOk()
+                .expectHeader().contentType("text/markdown;charset=UTF-8").expectBody(String.class).isEqualTo("# hello\n");
+        client.get().uri("/link-inside.txt").exchange().expectStatus().isOk().expectBody().consumeWith(
+                r -> assertArrayEquals(fx.small, r.getResponseBody()));
+    }
+
+    @Test
+    void singleSuffixAndOpenEndedRanges() {
+        assertRange("bytes=100-199", "bytes 100-199/10000", slice(fx.small, 100, 200));
+        assertRange("bytes=-500", "bytes 9500-9999/10000", slice(fx.small, 9500, 10_000));
+        assertRange("bytes=9000-", "bytes 9000-9999/10000", slice(fx.small, 9000, 10_000));
+        assertRange("bytes=9990-20000", "bytes 9990-9999/10000", slice(fx.small, 9990, 10_000));
+    }
+
+    void assertRange(String range, String contentRange, byte[] expected) {
+        byte[] body = client.get().uri("/small.txt").header(HttpHeaders.RANGE, range).exchange()
+                .expectStatus().isEqualTo(HttpStatus.PARTIAL_CONTENT)
+                .expectHeader().valueEquals(HttpHeaders.CONTENT_RANGE, contentRange)
+                .expectHeader().contentLength(expected.length)
+                .expectBody(byte[].class).returnResult().getResponseBody();
+        assertArrayEquals(expected, body, range);
+    }
+
+    @Test
+    void multipleRangesAsMultipartByteranges() {
+        var result = client.get().uri("/big.bin").header(HttpHeaders.RANGE, "bytes=0-9, 1000000-1999999, -5")
+                .exchange().expectStatus().isEqualTo(HttpStatus.PARTIAL_CONTENT)
+                .expectBody(byte[].class).returnResult();
+        MediaType type = result.getResponseHeaders().getContentType();
+        assertNotNull(type);
+        assertEquals("multipart/byteranges", type.getType() + "/" + type.getSubtype());
+        String boundary = type.getParameter("boundary");
+        byte[] body = result.getResponseBody();
+        assertEquals(result.getResponseHeaders().getContentLength(), body.length);
+        List<byte[]> parts = parts(body, boundary);
+        assertEquals(3, parts.size());
+        assertArrayEquals(slice(fx.big, 0, 10), parts.get(0));
+        assertArrayEquals(slice(fx.big, 1_000_000, 2_000_000), parts.get(1));
+        assertArrayEquals(slice(fx.big, ServerFixture.BIG - 5, ServerFixture.BIG), parts.get(2));
+        String text = new String(body, StandardCharsets.ISO_8859_1);
+        assertTrue(text.contains("Content-Range: bytes 1000000-1999999/" + ServerFixture.BIG + "\r\n"));
+    }
+
+    /** The bodies of a multipart/byteranges response (each part: headers, blank line, bytes). */
+    static List<byte[]> parts(byte[] body, String boundary) {
+        String text = new String(body, StandardCharsets.ISO_8859_1);
+        String delimiter = "\r\n--" + boundary;
+        List<byte[]> parts = new ArrayList<>();
+        int at = text.indexOf(delimiter);
+        while (at >= 0 && !text.startsWith("--", at + delimiter.length())) {
+            int start = text.indexOf("\r\n\r\n", at) + 4;
+            int next = text.indexOf(delimiter, start);
+            parts.add(Arrays.copyOfRange(body, start, next));
+            at = next;
+        }
+        return parts;
+    }
+
+    @Test
+    void conditionalRequests() {
+        var ok = client.get().uri("/small.txt").exchange().expectStatus().isOk().expectBody().returnResult();
+        String etag = ok.getResponseHeaders().getETag();
+        String lastModified = ok.getResponseHeaders().getFirst(HttpHeaders.LAST_MODIFIED);
+        client.get().uri("/small.txt").header(HttpHeaders.IF_NONE_MATCH, etag).exchange()
+                .expectStatus().isNotModified().expectHeader().valueEquals(HttpHeaders.ETAG, etag)
+                .expectBody().isEmpty();
+        client.get().uri("/small.txt").header(HttpHeaders.IF_MODIFIED_SINCE, lastModified).exchange()
+                .expectStatus().isNotModified();
+        client.get().uri("/small.txt").header(HttpHeaders.IF_NONE_MATCH, "\"other\"").exchange()
+                .expectStatus().isOk();
+        // If-Range: the range applies while the validator matches, else the whole file is sent
+        client.get().uri("/small.txt").header(HttpHeaders.RANGE, "bytes=0-9").header(HttpHeaders.IF_RANGE, etag)
+                .exchange().expectStatus().isEqualTo(HttpStatus.PARTIAL_CONTENT).expectHeader().contentLength(10);
+        client.get().uri("/small.txt").header(HttpHeaders.RANGE, "bytes=0-9").header(HttpHeaders.IF_RANGE, lastModified)
+                .exchange().expectStatus().isEqualTo(HttpStatus.PARTIAL_CONTENT);
+        client.get().uri("/small.txt").header(HttpHeaders.RANGE, "bytes=0-9").header(HttpHeaders.IF_RANGE, "\"stale\"")
+                .exchange().expectStatus().isOk().expectHeader().contentLength(10_000);
+    }
+
+    @Test
+    void unsatisfiableRangesAre416() {
+        for (String range : List.of("bytes=10000-", "bytes=20000-30000", "bytes=0-9999,0-9999", "bytes=x-y")) {
+            client.get().uri("/small.txt").header(HttpHeaders.RANGE, range).exchange()
+                    .expectStatus().isEqualTo(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+                    .expectHeader().valueEquals(HttpHeaders.CONTENT_RANGE, "bytes */10000");
+        }
+    }
+
+    @Test
+    void headSendsHeadersOnlyAndOpensNothing() {
+        long submitted = fx.engine.stats().submitted();
+        client.head().uri("/big.bin").exchange().expectStatus().isOk()
+                .expectHeader().contentLength(ServerFixture.BIG)
+                .expectHeader().valueEquals(HttpHeaders.ACCEPT_RANGES, "bytes")
+                .expectBody().isEmpty();
+        assertEquals(submitted, fx.engine.stats().submitted(), "no read for HEAD");
+        client.post().uri("/small.txt").exchange().expectStatus().isEqualTo(HttpStatus.METHOD_NOT_ALLOWED);
+    }
+
+    @Test
+    void traversalIsRefused() throws IOException {
+        for (String raw : List.of("/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/secret.txt", "/..%2fsecret.txt",
+                "/sub%20dir/../../secret.txt", "/sub%20dir/%2e%2e/%2e%2e/secret.txt", "/%2fetc%2fpasswd",
+                "/" + fx.secret.toString().replace("/", "%2f"), "/..%5csecret.txt", "/small.txt%00",
+                "/./small.txt")) {
+            String status = fx.rawStatusLine(raw);
+            assertTrue(status.startsWith("HTTP/1.1 404") || status.startsWith("HTTP/1.1 400"), raw + " -> " + status);
+        }
+        assertTrue(fx.rawStatusLine("//etc/passwd").startsWith("HTTP/1.1 404"));
+        assertTrue(fx.rawStatusLine("/escape").startsWith("HTTP/1.1 403"), "symlink to a file outside the root");
+        assertTrue(fx.rawStatusLine("/escape-dir/secret.txt").startsWith("HTTP/1.1 403"), "symlink to a dir outside");
+        assertTrue(fx.rawStatusLine("/escape-dir/").startsWith("HTTP/1.1 403"));
+        assertTrue(fx.rawStatusLine("/sub%20dir/inner.txt").startsWith("HTTP/1.1 200"));
+    }
+
+    @Test
+    void directoryListing() {
+        client.get().uri(java.net.URI.create(fx.url("/sub%20dir"))).exchange().expectStatus().isEqualTo(HttpStatus.MOVED_PERMANENTLY)
+                .expectHeader().valueEquals(HttpHeaders.LOCATION, "/sub%20dir/");
+        String html = client.get().uri("/").exchange().expectStatus().isOk()
+                .expectHeader().contentType("text/html;charset=UTF-8")
+                .expectBody(String.class).returnResult().getResponseBody();
+        assertNotNull(html);
+        assertTrue(html.contains("<a href=\"hello%20world.md\">hello world.md</a>"), html);
+        assertTrue(html.contains("<a href=\"sub%20dir/\">sub dir/</a>"), html);
+        assertTrue(html.contains(">" + ServerFixture.BIG + "<"), html);
+    }
+
+    @Test
+    void clientAbortingAfterTheFirstMegabyteCancelsReadsAndClosesTheFile() throws Exception {
+        Path big = fx.root.resolve("big.bin");
+        long cancelledBefore = fx.engine.stats().cancelled();
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(64 * 1024);
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", fx.server.port()));
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write("GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[64 * 1024];
+            long got = 0;
+            while (got < (1 << 20)) {
+                int n = in.read(buf);
+                assertTrue(n > 0, "server closed early");
+                got += n;
+            }
+            assertTrue(TestFiles.isOpen(big), "the download is still running: the file is open");
+            s.setSoLinger(true, 0); // abort: RST, as a browser tab closing mid-download
+        }
+        fx.awaitIdle();
+        TestFiles.await(Duration.ofSeconds(10), "big.bin closed", () -> !TestFiles.isOpen(big));
+        String status = client.get().uri(FileServer.STATUS_PATH).exchange().expectStatus().isOk()
+                .expectBody(String.class).returnResult().getResponseBody();
+        assertNotNull(status);
+        assertTrue(status.contains("\"openFiles\":0") && status.contains("\"inFlight\":0"), status);
+        assertTrue(status.contains("\"activeResponses\":0"), status);
+        assertTrue(fx.engine.stats().cancelled() >= cancelledBefore);
+    }
+
+    @Test
+    void aSlowClientHoldsBoundedMemory() throws Exception {
+        long before = bytesRead();
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(64 * 1024);
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", fx.server.port()));
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[64 * 1024];
+            long got = 0;
+            while (got < (1 << 20)) {
+                got += in.read(buf);
+            }
+            // stop reading: the server must stop reading the file too
+            long[] last = {-1};
+            TestFiles.await(Duration.ofSeconds(10), "reads stall while the client does not read", () -> {
+                long now = bytesRead();
+                boolean stalled = now == last[0];
+                last[0] = now;
+                sleep(200);
+                return stalled;
+            });
+            long buffered = last[0] - before - got;
+            System.out.println("slow client: read " + got + " bytes, server read " + last[0] + " ahead by " + buffered);
+            assertTrue(buffered < ServerFixture.BIG - (4 << 20), "server read " + (last[0] - before) + " of " + ServerFixture.BIG
+                    + " bytes for a client that took " + got);
+            s.setSoLinger(true, 0);
+        }
+        fx.awaitIdle();
+    }
+
+    static long bytesRead() {
+        String status = client.get().uri(FileServer.STATUS_PATH).exchange().expectBody(String.class).returnResult()
+                .getResponseBody();
+        String v = status.replaceAll(".*\"bytesRead\":(\\d+).*", "$1");
+        return Long.parseLong(v.trim());
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- a real curl ----
+
+    static boolean hasCurl() {
+        try {
+            return new ProcessBuilder("curl", "--version").redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    static byte[] curl(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--fail", "--max-time", "60", "--noproxy", "*"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "curl finished");
+        assertEquals(0, p.exitValue(), "curl " + String.join(" ", args));
+        return out;
+    }
+
+    @Test
+    void curlDownloadsWholeFilesAndRanges() throws Exception {
+        assumeTrue(hasCurl(), "curl is not installed");
+        Path out = Files.createTempFile("fileflux-curl", ".bin");
+        try {
+            curl("-o", out.toString(), fx.url("/big.bin"));
+            assertEquals(-1, Files.mismatch(out, fx.root.resolve("big.bin")), "byte-exact download");
+            assertArrayEquals(slice(fx.small, 9500, 10_000), curl("-r", "-500", fx.url("/small.txt")));
+            assertArrayEquals(slice(fx.small, 1234, 10_000), curl("-r", "1234-", fx.url("/small.txt")));
+            String multi = new String(curl("-i", "-r", "0-9,100-109", fx.url("/small.txt")), StandardCharsets.ISO_8859_1);
+            assertTrue(multi.startsWith("HTTP/1.1 206"), multi);
+            assertTrue(multi.contains("Content-Range: bytes 100-109/10000"), multi);
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    @Test
+    void curlSeesTraversalRefused() throws Exception {
+        assumeTrue(hasCurl(), "curl is not installed");
+        Process p = new ProcessBuilder("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--path-as-is",
+                "--noproxy", "*", "--max-time", "20", fx.url("/../secret.txt")).start();
+        String code = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals("404", code);
+        assertFalse(code.isEmpty());
+    }
+}

@@ -1,0 +1,79 @@
+package io.fileflux.samples.server;
+
+import io.fileflux.core.Engines;
+import io.fileflux.core.FileEngine;
+import io.fileflux.core.TestFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** A served directory with known files, a secret outside it, escaping and inner links, and the running server. */
+final class ServerFixture implements AutoCloseable {
+
+    static final int BIG = 48 << 20;
+
+    final Path base;
+    final Path root;
+    final Path secret;
+    final byte[] small;
+    final byte[] big;
+    final FileEngine engine;
+    final FileServer server;
+
+    ServerFixture() throws IOException {
+        base = Files.createTempDirectory("fileflux-server");
+        root = Files.createDirectories(base.resolve("root"));
+        secret = base.resolve("secret.txt");
+        Files.writeString(secret, "top secret\n");
+        small = TestFiles.create(root.resolve("small.txt"), 10_000, 11);
+        big = TestFiles.create(root.resolve("big.bin"), BIG, 12);
+        Files.writeString(root.resolve("hello world.md"), "# hello\n");
+        Files.createDirectories(root.resolve("sub dir"));
+        Files.writeString(root.resolve("sub dir").resolve("inner.txt"), "inner\n");
+        Files.createSymbolicLink(root.resolve("escape"), secret);
+        Files.createSymbolicLink(root.resolve("escape-dir"), base);
+        Files.createSymbolicLink(root.resolve("link-inside.txt"), root.resolve("small.txt"));
+        engine = Engines.create(Engines.select().name());
+        server = FileServer.start(root, engine, "127.0.0.1", 0, 256 * 1024, 4, false);
+    }
+
+    String url(String rawPath) {
+        return "http://127.0.0.1:" + server.port() + rawPath;
+    }
+
+    /** Sends {@code request} as is (no client-side path normalisation) and returns the status line. */
+    String rawStatusLine(String rawPath) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET " + rawPath + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = s.getInputStream();
+            StringBuilder line = new StringBuilder();
+            for (int c; (c = in.read()) != -1 && c != '\r'; ) {
+                line.append((char) c);
+            }
+            return line.toString();
+        }
+    }
+
+    void awaitIdle() {
+        TestFiles.await(Duration.ofSeconds(15), "no open file and no op in flight: " + engine.stats(),
+                () -> engine.stats().openDevices() == 0 && engine.stats().inFlight() == 0);
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        engine.close();
+        try (var files = Files.walk(base)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
