@@ -252,7 +252,7 @@ class FileFluxReadTest {
     void outOfOrderCompletionsAndShortReadsStillDeliverInOrder(String name) throws Exception {
         Path file = dir.resolve("ooo");
         byte[] data = TestFiles.create(file, 3 * 1024 * 1024 + 17, 6);
-        FaultyEngine faulty = new FaultyEngine(engine(name), 3000, -1, 4);
+        FaultyEngine faulty = FaultyEngine.reads(engine(name), 3000, -1, 4);
         List<FileChunk> chunks = FileFlux.readChunks(file, ReadOptions.defaults().engine(faulty).chunkSize(8192)
                 .maxInFlight(8)).collectList().block(Duration.ofSeconds(60));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -277,7 +277,7 @@ class FileFluxReadTest {
     void chunksBeforeAFailingOffsetArriveThenTheError(String name) throws Exception {
         Path file = dir.resolve("eio");
         TestFiles.create(file, 10 * 4096, 7);
-        FaultyEngine faulty = new FaultyEngine(engine(name), 0, 5 * 4096 + 100, 3);
+        FaultyEngine faulty = FaultyEngine.reads(engine(name), 0, 5 * 4096 + 100, 3);
         StepVerifier.create(FileFlux.readChunks(file, ReadOptions.defaults().engine(faulty).chunkSize(4096)
                         .maxInFlight(8)))
                 .expectNextMatches(c -> c.offset() == 0)
@@ -350,7 +350,7 @@ class FileFluxReadTest {
         assertArrayEquals(data, out.toByteArray());
         assertEquals(0, pool.outstanding());
 
-        FaultyEngine faulty = new FaultyEngine(engine, 0, 500_000, 1);
+        FaultyEngine faulty = FaultyEngine.reads(engine, 0, 500_000, 1);
         StepVerifier.create(FileFlux.read(file, ReadOptions.defaults().engine(faulty).pooled(pool).maxInFlight(8))
                         .doOnNext(pool::release))
                 .thenConsumeWhile(b -> true)

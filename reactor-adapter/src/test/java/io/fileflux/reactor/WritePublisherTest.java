@@ -164,7 +164,7 @@ class WritePublisherTest {
     @MethodSource("engines")
     void manyWritesInFlightCompletingOutOfOrderAndShort(String name) throws Exception {
         engine(name);
-        WriteFaultEngine faulty = new WriteFaultEngine(engine, 5000, -1, 6);
+        FaultyEngine faulty = FaultyEngine.writes(engine, 5000, -1, 6);
         byte[] data = TestFiles.bytes(3 << 20, 11);
         Path file = dir.resolve("ooo");
         Long n = FileFlux.write(chunks(data, 11, 64 * 1024), file, opts(faulty).maxInFlight(16)).block(TIMEOUT);
@@ -277,7 +277,7 @@ class WritePublisherTest {
     void anInjectedIoErrorCarriesPathOffsetAndNativeError(String name) throws Exception {
         engine(name);
         long failAt = 300_000;
-        WriteFaultEngine faulty = new WriteFaultEngine(engine, 0, failAt, 1);
+        FaultyEngine faulty = FaultyEngine.writes(engine, 0, failAt, 1);
         byte[] data = TestFiles.bytes(1 << 20, 41);
         Path file = dir.resolve("eio");
         StepVerifier.create(FileFlux.write(chunks(data, 41, 50_000), file, opts(faulty).maxInFlight(4)))
@@ -303,7 +303,7 @@ class WritePublisherTest {
         if (posix) {
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
         }
-        WriteFaultEngine counting = new WriteFaultEngine(e, 0, -1, 1);
+        FaultyEngine counting = FaultyEngine.writes(e, 0, -1, 1);
         byte[] data = TestFiles.bytes(300_000, 51);
         assertEquals(data.length, FileFlux.write(chunks(data, 51, 40_000), file, opts(counting).atomic(true))
                 .block(TIMEOUT));
@@ -339,7 +339,7 @@ class WritePublisherTest {
         assertArrayEquals(old, Files.readAllBytes(file));
 
         // a write error
-        WriteFaultEngine faulty = new WriteFaultEngine(engine, 0, 500_000, 1);
+        FaultyEngine faulty = FaultyEngine.writes(engine, 0, 500_000, 1);
         StepVerifier.create(FileFlux.write(chunks(data, 62, 64 * 1024), file, opts(faulty).atomic(true).maxInFlight(8)))
                 .expectErrorSatisfies(t -> assertEquals("EIO", assertInstanceOf(FileIoException.class, t).errorName()))
                 .verify(TIMEOUT);
@@ -368,7 +368,7 @@ class WritePublisherTest {
         engine(name);
         byte[] data = TestFiles.bytes(200_000, 70);
         for (WriteOptions.Durability d : WriteOptions.Durability.values()) {
-            WriteFaultEngine counting = new WriteFaultEngine(engine, 0, -1, 1);
+            FaultyEngine counting = FaultyEngine.writes(engine, 0, -1, 1);
             Path file = dir.resolve("d-" + d);
             FileFlux.write(chunks(data, 70, 30_000), file, opts(counting).durability(d)).block(TIMEOUT);
             assertArrayEquals(data, Files.readAllBytes(file));
@@ -451,7 +451,7 @@ class WritePublisherTest {
         TestFiles.await(TIMEOUT, "every pooled buffer back after cancel: " + pool.outstanding(),
                 () -> pool.outstanding() == 0);
 
-        WriteFaultEngine faulty = new WriteFaultEngine(engine, 0, 1 << 20, 3);
+        FaultyEngine faulty = FaultyEngine.writes(engine, 0, 1 << 20, 3);
         StepVerifier.create(FileFlux.write(FileFlux.read(src, read), dir.resolve("pooled-eio"),
                         WriteOptions.defaults().engine(faulty).pooled(pool).maxInFlight(6)))
                 .expectError(FileIoException.class)
