@@ -331,6 +331,30 @@ class TailFollowTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("engines")
+    void cancelClosesTheWaitingGenerationsToo(String engineName) throws Exception {
+        Path log = dir.resolve("app.log");
+        Files.createFile(log);
+        SlowChunkConsumer consumer = new SlowChunkConsumer();
+        FileFlux.tail(log, options(engineName)).subscribe(consumer);
+        try (TailWriter w = new TailWriter(log)) {
+            for (int gen = 0; gen < 3; gen++) {
+                writeLines(w, new ByteArrayOutputStream(), "gen" + gen, 10);
+                awaitTailHolds(log);
+                w.rotate(Style.SHIFT);
+            }
+            awaitTailHolds(log);
+            // no demand granted: the first file, two rotated ones waiting, and the live one are held
+            TestFiles.await(WAIT, "4 files held", () -> engine.stats().openDevices() == 4);
+            consumer.dispose();
+            TestFiles.await(WAIT, "every file closed after cancel", () -> engine.stats().openDevices() == 0);
+            assertFalse(TestFiles.isOpen(dir.resolve("app.log.1")));
+            assertFalse(TestFiles.isOpen(dir.resolve("app.log.3")));
+        }
+        assertEquals(0, consumer.chunks.get());
+    }
+
     private static void writeLines(TailWriter w, ByteArrayOutputStream written, String prefix, int n) {
         for (int i = 0; i < n; i++) {
             String line = prefix + " line " + i + " " + "z".repeat(i % 37) + "\n";
