@@ -67,5 +67,5 @@ exec wine "$WINE_HOME/jre/bin/java.exe" "\$@"
 WRAPPER
 chmod +x "$WINE_HOME/jvm/bin/java"
 
-log "ready: $("$WINE_HOME/jvm/bin/java" -version 2>&1 | head -1 | tr -d '\r')"
+log "ready: $("$WINE_HOME/jvm/bin/java" -version 2>&1 | sed -n 1p | tr -d '\r')"
 echo "$WINE_HOME/jvm/bin/java"
