@@ -69,6 +69,52 @@ public final class FileFlux {
         return new FluxFileRead<>(path, options, FileChunk::new);
     }
 
+    /** Writes {@code source} to {@code path} (created or truncated) with {@link WriteOptions#defaults()}. */
+    public static Mono<Long> write(Publisher<? extends ByteBuffer> source, Path path) {
+        return write(source, path, WriteOptions.defaults());
+    }
+
+    /**
+     * Writes every buffer of {@code source}, in order, to {@code path} and emits the number of bytes
+     * written. Each subscription opens the file (on the subscribing thread), requests buffers only as
+     * writes complete, keeps several positional writes in flight, and succeeds only once every byte is
+     * written (and synced, renamed, as the options ask) and the file closed. On an upstream error, a
+     * failed write or a cancel it stops requesting and writing, waits for the writes in flight, closes
+     * the file (deleting the temporary file of an atomic replace) and reports the error.
+     *
+     * <p>Buffers: the write publisher never changes a received buffer's content, position or limit. It
+     * reads a buffer until that buffer's write completed, then hands it to
+     * {@link WriteOptions#release(java.util.function.Consumer)} and keeps no reference to it.
+     *
+     * <pre>{@code
+     * long n = FileFlux.write(FileFlux.read(src), dst, WriteOptions.defaults().atomic(true)).block();
+     * }</pre>
+     *
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException for an invalid combination of options
+     */
+    public static Mono<Long> write(Publisher<? extends ByteBuffer> source, Path path, WriteOptions options) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options").validate();
+        return new FileWriteMono(source, path, options);
+    }
+
+    /**
+     * Copies {@code source} to {@code target} through the read and write publishers: 1 MiB pooled
+     * buffers, {@code options.maxInFlight()} reads and as many writes in flight, on the write options'
+     * engine. Emits the number of bytes copied; never blocks a thread.
+     *
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException for an invalid combination of options
+     */
+    public static Mono<Long> copy(Path source, Path target, WriteOptions options) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(options, "options").validate();
+        return FileWriteCopy.copy(source, target, options);
+    }
+
     /**
      * Opens the file once per subscription, runs {@code body} with it, and closes it when the body
      * terminates or is cancelled; the terminal signal comes after the file is closed. Use it to read

@@ -16,32 +16,54 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real engine with faults injected where the kernel cannot be made to produce them on demand:
- * short reads (each read transfers at most {@code maxPerRead} bytes), an I/O error at one offset,
- * and completions delivered in reverse order of submission (batches of {@code reorderBatch}).
- * The reads themselves are real reads of the real file.
+ * A real engine with faults injected where the kernel cannot be made to produce them on demand, on
+ * either reads ({@link #reads}) or writes ({@link #writes}): short transfers (each operation moves at
+ * most {@code maxPerOp} bytes), an I/O error ({@code EIO}) for the operation covering offset
+ * {@code failAt}, and completions delivered in reverse order of submission (batches of
+ * {@code reorderBatch}). The reads and writes themselves are real operations on the real file. It
+ * also counts writes in flight, short writes and syncs.
  */
 final class FaultyEngine implements FileEngine {
 
-    private static final java.util.concurrent.ScheduledExecutorService FLUSHER =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "faulty-engine-flusher");
-                t.setDaemon(true);
-                return t;
-            });
+    private static final ScheduledExecutorService FLUSHER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "faulty-engine-flusher");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final FileEngine real;
-    private final int maxPerRead;
+    private final boolean onWrites;
+    private final int maxPerOp;
     private final long failAt;
     private final int reorderBatch;
+    final AtomicInteger writesInFlight = new AtomicInteger();
+    final AtomicInteger maxWritesInFlight = new AtomicInteger();
+    final AtomicInteger shortWrites = new AtomicInteger();
+    final AtomicInteger syncs = new AtomicInteger();
+    final AtomicInteger fsyncs = new AtomicInteger();
 
-    FaultyEngine(FileEngine real, int maxPerRead, long failAt, int reorderBatch) {
+    private FaultyEngine(FileEngine real, boolean onWrites, int maxPerOp, long failAt, int reorderBatch) {
         this.real = real;
-        this.maxPerRead = maxPerRead;
+        this.onWrites = onWrites;
+        this.maxPerOp = maxPerOp;
         this.failAt = failAt;
         this.reorderBatch = reorderBatch;
+    }
+
+    /** Faults on reads: at most {@code maxPerRead} bytes a read (0: no limit), EIO at {@code failAt} (-1: none). */
+    static FaultyEngine reads(FileEngine real, int maxPerRead, long failAt, int reorderBatch) {
+        return new FaultyEngine(real, false, maxPerRead, failAt, reorderBatch);
+    }
+
+    /** Faults on writes: at most {@code maxPerWrite} bytes a write (0: no limit), EIO at {@code failAt} (-1: none). */
+    static FaultyEngine writes(FileEngine real, int maxPerWrite, long failAt, int reorderBatch) {
+        return new FaultyEngine(real, true, maxPerWrite, failAt, reorderBatch);
     }
 
     @Override
@@ -95,17 +117,36 @@ final class FaultyEngine implements FileEngine {
 
         @Override
         public IoOperation read(ByteBuffer dst, long position, IoCallback callback) {
-            int limit = dst.limit();
-            if (maxPerRead > 0 && dst.remaining() > maxPerRead) {
-                dst.limit(dst.position() + maxPerRead);
+            return onWrites ? d.read(dst, position, callback) : faulty("read", dst, position, callback);
+        }
+
+        @Override
+        public IoOperation write(ByteBuffer src, long position, IoCallback callback) {
+            if (!onWrites) {
+                return d.write(src, position, callback);
             }
-            boolean fail = failAt >= 0 && position <= failAt && failAt < position + dst.remaining();
-            return d.read(dst, position, new IoCallback() {
+            int now = writesInFlight.incrementAndGet();
+            maxWritesInFlight.accumulateAndGet(now, Math::max);
+            return faulty("write", src, position, callback);
+        }
+
+        /** Submits the real operation on a window of {@code buffer} and injects the faults into its result. */
+        private IoOperation faulty(String kind, ByteBuffer buffer, long position, IoCallback callback) {
+            int limit = buffer.limit();
+            if (maxPerOp > 0 && buffer.remaining() > maxPerOp) {
+                buffer.limit(buffer.position() + maxPerOp);
+                if (onWrites) {
+                    shortWrites.incrementAndGet();
+                }
+            }
+            boolean fail = failAt >= 0 && position <= failAt && failAt < position + buffer.remaining();
+            IoCallback injecting = new IoCallback() {
                 @Override
                 public void completed(int bytes) {
-                    dst.limit(limit);
+                    buffer.limit(limit);
+                    opDone();
                     if (fail) {
-                        deliver(() -> callback.failed(new FileIoException("read", d.path(), position, 5, "EIO",
+                        deliver(() -> callback.failed(new FileIoException(kind, d.path(), position, 5, "EIO",
                                 "(injected)")));
                     } else {
                         deliver(() -> callback.completed(bytes));
@@ -114,10 +155,18 @@ final class FaultyEngine implements FileEngine {
 
                 @Override
                 public void failed(IOException error) {
-                    dst.limit(limit);
+                    buffer.limit(limit);
+                    opDone();
                     deliver(() -> callback.failed(error));
                 }
-            });
+            };
+            return onWrites ? d.write(buffer, position, injecting) : d.read(buffer, position, injecting);
+        }
+
+        private void opDone() {
+            if (onWrites) {
+                writesInFlight.decrementAndGet();
+            }
         }
 
         /** Holds completions until a batch is full, then runs them newest first. */
@@ -134,7 +183,7 @@ final class FaultyEngine implements FileEngine {
                     held.clear();
                 } else if (held.size() == 1) {
                     // a batch that never fills (end of file, little demand) is released shortly
-                    FLUSHER.schedule(this::flush, 3, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    FLUSHER.schedule(this::flush, 3, TimeUnit.MILLISECONDS);
                 }
             }
             if (batch != null) {
@@ -144,7 +193,7 @@ final class FaultyEngine implements FileEngine {
             }
         }
 
-        /** Releases completions held back (the subscription's last reads may not fill a batch). */
+        /** Releases completions held back. */
         void flush() {
             List<Runnable> batch;
             synchronized (held) {
@@ -157,12 +206,11 @@ final class FaultyEngine implements FileEngine {
         }
 
         @Override
-        public IoOperation write(ByteBuffer src, long position, IoCallback callback) {
-            return d.write(src, position, callback);
-        }
-
-        @Override
         public IoOperation sync(boolean metadata, IoCallback callback) {
+            syncs.incrementAndGet();
+            if (metadata) {
+                fsyncs.incrementAndGet();
+            }
             return d.sync(metadata, callback);
         }
 

@@ -252,7 +252,7 @@ class FileFluxReadTest {
     void outOfOrderCompletionsAndShortReadsStillDeliverInOrder(String name) throws Exception {
         Path file = dir.resolve("ooo");
         byte[] data = TestFiles.create(file, 3 * 1024 * 1024 + 17, 6);
-        FaultyEngine faulty = new FaultyEngine(engine(name), 3000, -1, 4);
+        FaultyEngine faulty = FaultyEngine.reads(engine(name), 3000, -1, 4);
         List<FileChunk> chunks = FileFlux.readChunks(file, ReadOptions.defaults().engine(faulty).chunkSize(8192)
                 .maxInFlight(8)).collectList().block(Duration.ofSeconds(60));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -277,7 +277,7 @@ class FileFluxReadTest {
     void chunksBeforeAFailingOffsetArriveThenTheError(String name) throws Exception {
         Path file = dir.resolve("eio");
         TestFiles.create(file, 10 * 4096, 7);
-        FaultyEngine faulty = new FaultyEngine(engine(name), 0, 5 * 4096 + 100, 3);
+        FaultyEngine faulty = FaultyEngine.reads(engine(name), 0, 5 * 4096 + 100, 3);
         StepVerifier.create(FileFlux.readChunks(file, ReadOptions.defaults().engine(faulty).chunkSize(4096)
                         .maxInFlight(8)))
                 .expectNextMatches(c -> c.offset() == 0)
@@ -300,7 +300,7 @@ class FileFluxReadTest {
     @MethodSource("engines")
     void aRealKernelErrorCarriesPathOffsetAndCode(String name) throws Exception {
         Path mem = Path.of("/proc/self/mem");
-        assumeTrue(Files.isReadable(mem), "Linux /proc/self/mem");
+        assumeTrue(!TestFiles.isWindows() && Files.isReadable(mem), "Linux /proc/self/mem");
         // page 0 of the address space is never mapped: the kernel answers EIO
         StepVerifier.create(FileFlux.read(mem, ReadOptions.defaults().engine(engine(name)).length(4096)))
                 .expectErrorSatisfies(err -> {
@@ -325,7 +325,7 @@ class FileFluxReadTest {
     @ParameterizedTest
     @MethodSource("engines")
     void unreadableFileIsAccessDenied(String name) throws Exception {
-        assumeFalse(TestFiles.isRoot(), "root reads every file");
+        assumeFalse(TestFiles.isRoot() || TestFiles.isWindows(), "root reads every file; POSIX permissions");
         Path file = dir.resolve("secret");
         TestFiles.create(file, 10, 1);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
@@ -350,7 +350,7 @@ class FileFluxReadTest {
         assertArrayEquals(data, out.toByteArray());
         assertEquals(0, pool.outstanding());
 
-        FaultyEngine faulty = new FaultyEngine(engine, 0, 500_000, 1);
+        FaultyEngine faulty = FaultyEngine.reads(engine, 0, 500_000, 1);
         StepVerifier.create(FileFlux.read(file, ReadOptions.defaults().engine(faulty).pooled(pool).maxInFlight(8))
                         .doOnNext(pool::release))
                 .thenConsumeWhile(b -> true)

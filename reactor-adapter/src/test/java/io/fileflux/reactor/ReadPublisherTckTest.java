@@ -67,7 +67,8 @@ public class ReadPublisherTckTest extends PublisherVerification<ByteBuffer> {
     @Override
     public long maxElementsFromPublisher() {
         // Long.MAX_VALUE itself would tell the TCK the stream never completes
-        return Files.isReadable(Path.of("/dev/zero")) ? Long.MAX_VALUE - 1 : MAX_FILE_ELEMENTS;
+        return !TestFiles.isWindows() && Files.isReadable(Path.of("/dev/zero"))
+                ? Long.MAX_VALUE - 1 : MAX_FILE_ELEMENTS;
     }
 
     @Override

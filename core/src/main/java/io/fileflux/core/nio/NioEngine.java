@@ -91,19 +91,40 @@ public final class NioEngine implements FileEngine {
         if (spec.direct()) {
             nio.add(com.sun.nio.file.ExtendedOpenOption.DIRECT);
         }
-        AsynchronousFileChannel channel = AsynchronousFileChannel.open(path, nio, pool, attributes);
+        for (int attempt = 1; ; attempt++) {
+            FileIdentity before = spec.create() || spec.createNew() ? null : identityOrNull(path);
+            AsynchronousFileChannel channel = AsynchronousFileChannel.open(path, nio, pool, attributes);
+            try {
+                FileIdentity identity = identityOf(path);
+                if (before != null && !before.equals(identity) && attempt < MAX_OPEN_ATTEMPTS) {
+                    // the path was renamed or replaced between the look and the open (log rotation):
+                    // we cannot tell which file the channel holds, so open again
+                    channel.close();
+                    continue;
+                }
+                return new NioDevice(this, path, identity, spec.write(), channel);
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+        }
+    }
+
+    private static final int MAX_OPEN_ATTEMPTS = 5;
+
+    private static FileIdentity identityOrNull(Path path) {
         try {
-            FileIdentity identity = identityOf(path);
-            return new NioDevice(this, path, identity, spec.write(), channel);
+            return identityOf(path);
         } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
+            return null;
         }
     }
 
     /**
-     * The identity of the file at {@code path}, read right after opening it (java.nio offers no
-     * {@code fstat} on a channel; a rename in between is the one race this engine cannot see).
+     * The identity of the file at {@code path}. java.nio offers no {@code fstat} on a channel, so
+     * {@link #open} reads it by path before and after opening and opens again if the two differ (the
+     * path was rotated in between); a file replaced and put back between the two looks is the one
+     * case this engine cannot see.
      */
     private static FileIdentity identityOf(Path path) throws IOException {
         BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);

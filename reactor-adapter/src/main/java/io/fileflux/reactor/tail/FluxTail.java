@@ -17,13 +17,14 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
-import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,10 +41,18 @@ import reactor.core.scheduler.Schedulers;
  * to a new file after a rotation once the old file is read to its end, and restarts or fails when the
  * file is truncated.
  *
- * <p>One subscription is a WIP drain loop; the drain owns the device, the offset and the read in
- * flight. Work that may block (opening the path to learn its identity) runs on a bounded-elastic worker
- * or on the watcher thread and hands its result to the drain through {@link TailSubscription#pendingNext}.
- * The engine's completion thread only runs the drain, which never opens a file.
+ * <p>Rotation: every file a probe sees at the path (a new identity) is opened at once and queued, in
+ * the order seen, as a pending generation; the open handle keeps it readable after it is renamed or
+ * deleted. When the file being read is finished (end of file after a successor is known), the oldest
+ * pending generation is read from its start. So a consumer several rotations behind still reads every
+ * generation the tail has seen, in order. At most {@link TailOptions#maxPendingFiles()} generations
+ * wait; beyond that the oldest waiting one is closed unread and reported ({@link TailEvent.Kind#SKIPPED}).
+ *
+ * <p>One subscription is a WIP drain loop; the drain owns the device, the offset, the read in flight
+ * and the pending generations. Work that may block (opening the path to learn its identity) runs on a
+ * bounded-elastic worker or on the watcher thread, serialized by its own WIP counter, and hands what it
+ * opened to the drain through a lock-free queue ({@link TailSubscription#found}). The engine's
+ * completion thread only runs the drain, which never opens a file.
  */
 final class FluxTail extends Flux<TailChunk> {
 
@@ -84,6 +93,7 @@ final class FluxTail extends Flux<TailChunk> {
     static final class Start {
         FileDevice device;
         long position;
+        /** The file at the path when the checkpoint's file was found beside it: read after it. */
         FileDevice next;
         final List<TailEvent> events = new ArrayList<>();
 
@@ -273,10 +283,17 @@ final class FluxTail extends Flux<TailChunk> {
         static final AtomicLongFieldUpdater<TailSubscription> REQUESTED =
                 AtomicLongFieldUpdater.newUpdater(TailSubscription.class, "requested");
 
-        /** A file newly found at the path by a probe, handed to the drain. */
-        volatile Found pendingNext;
-        static final AtomicReferenceFieldUpdater<TailSubscription, Found> PENDING_NEXT =
-                AtomicReferenceFieldUpdater.newUpdater(TailSubscription.class, Found.class, "pendingNext");
+        /** Files newly found at the path by probes, in the order seen, handed to the drain. */
+        final ConcurrentLinkedQueue<FileDevice> found = new ConcurrentLinkedQueue<>();
+        /** How many devices {@link #found} holds (the probe stops opening files while it holds as many as the bound). */
+        volatile int foundCount;
+        static final AtomicIntegerFieldUpdater<TailSubscription> FOUND_COUNT =
+                AtomicIntegerFieldUpdater.newUpdater(TailSubscription.class, "foundCount");
+
+        /** Serializes probes (watcher thread, poll timer): they must hand files over in the order seen. */
+        volatile int probeWip;
+        static final AtomicIntegerFieldUpdater<TailSubscription> PROBE_WIP =
+                AtomicIntegerFieldUpdater.newUpdater(TailSubscription.class, "probeWip");
 
         volatile int timerArmed;
         static final AtomicIntegerFieldUpdater<TailSubscription> TIMER_ARMED =
@@ -285,16 +302,23 @@ final class FluxTail extends Flux<TailChunk> {
         volatile boolean cancelled;
         volatile boolean done;
         volatile Throwable badRequest;
-        /** The identity the drain reads now, for probes running elsewhere. */
-        volatile FileIdentity currentIdentity;
         /** Set by probes: the path names no file. */
         volatile boolean pathMissing;
+
+        // owned by the probe loop (guarded by probeWip)
+        /**
+         * The newest file seen at the path. It is always held open by this subscription (being read, or
+         * pending), so its inode cannot be reused by another file while we compare against it.
+         */
+        private FileIdentity lastAtPath;
 
         // owned by the drain loop
         private FileDevice device;
         private FileIdentity identity;
         private long position;
-        private FileDevice next;
+        /** Generations seen at the path after the current one, oldest first, each held open; bounded. */
+        private final ArrayDeque<FileDevice> pending = new ArrayDeque<>();
+        private final int maxPending;
         private int state = READING;
         private Read read;
         private ByteBuffer ready;
@@ -325,9 +349,12 @@ final class FluxTail extends Flux<TailChunk> {
             this.session = session;
             this.device = start.device;
             this.identity = device.identity();
-            this.currentIdentity = identity;
             this.position = start.position;
-            this.next = start.next;
+            this.maxPending = options.maxPendingFiles();
+            if (start.next != null) {
+                pending.add(start.next);
+            }
+            this.lastAtPath = start.next != null ? start.next.identity() : identity;
             this.lastDataNanos = System.nanoTime();
         }
 
@@ -343,6 +370,9 @@ final class FluxTail extends Flux<TailChunk> {
                 }
             }
             started = true;
+            if (follow && followRotation) {
+                armTimer(); // probes run all along, not only at end of file: a slow reader must see rotations
+            }
             drain();
         }
 
@@ -391,6 +421,9 @@ final class FluxTail extends Flux<TailChunk> {
                     terminate(bad);
                     return;
                 }
+                if (foundCount != 0) {
+                    takeFound();
+                }
                 Read r = read;
                 if (r != null) {
                     int st = r.state;
@@ -408,7 +441,7 @@ final class FluxTail extends Flux<TailChunk> {
                         position = r.position + r.bytes;
                         lastDataNanos = System.nanoTime();
                         markerSent = false;
-                    } else if (r.sawNext && next != null) {
+                    } else if (r.sawNext && !pending.isEmpty()) {
                         switchToNext();
                         continue;
                     } else if (!follow) {
@@ -439,7 +472,7 @@ final class FluxTail extends Flux<TailChunk> {
                 if (requested == emitted) {
                     return; // read only against demand
                 }
-                Read nr = new Read(this, position, ByteBuffer.allocate(chunkSize), next != null);
+                Read nr = new Read(this, position, ByteBuffer.allocate(chunkSize), !pending.isEmpty());
                 read = nr;
                 try {
                     nr.op = device.read(nr.buffer, position, nr);
@@ -456,7 +489,6 @@ final class FluxTail extends Flux<TailChunk> {
          * changed (go round again), false to wait for the next wake-up.
          */
         private boolean checkWhileWaiting() {
-            takePendingNext();
             long size;
             try {
                 size = device.size();
@@ -478,8 +510,8 @@ final class FluxTail extends Flux<TailChunk> {
                 event(new TailEvent(TailEvent.Kind.TRUNCATED, path, identity, 0));
                 return true;
             }
-            if (next != null) {
-                state = READING; // one more read of the old file, submitted after the new one was seen
+            if (!pending.isEmpty()) {
+                state = READING; // one more read of the old file, submitted after the next one was seen
                 return true;
             }
             boolean missing = pathMissing;
@@ -511,27 +543,52 @@ final class FluxTail extends Flux<TailChunk> {
             actual.onNext(chunk);
         }
 
-        private void takePendingNext() {
-            Found f = PENDING_NEXT.getAndSet(this, null);
-            if (f == null) {
-                return;
+        /**
+         * Moves what probes found into the pending generations, in the order seen. A file we already hold
+         * (the current one or a pending one, moved back onto the path) is not queued twice: held open, its
+         * inode cannot have been reused. Beyond the bound, the oldest pending generation is dropped.
+         */
+        private void takeFound() {
+            FileDevice d;
+            while ((d = found.poll()) != null) {
+                FOUND_COUNT.decrementAndGet(this);
+                if (holds(d.identity())) {
+                    d.closeAsync();
+                    continue;
+                }
+                pending.addLast(d);
+                if (pending.size() > maxPending) {
+                    FileDevice dropped = pending.pollFirst();
+                    long size;
+                    try {
+                        size = dropped.size();
+                    } catch (IOException e) {
+                        size = -1;
+                    }
+                    dropped.closeAsync();
+                    LOG.warn("{}: more than {} rotated files wait to be read; skipping {} ({} bytes)", path,
+                            maxPending, dropped.identity(), size);
+                    event(new TailEvent(TailEvent.Kind.SKIPPED, path, dropped.identity(), size));
+                }
             }
-            FileDevice n = f.device;
-            if (!f.base.equals(identity) || n.identity().equals(identity) || next != null) {
-                // a stale probe (made while an earlier file was read), the same file, or a later one
-                // while the next is known: a later probe finds it again if it still matters
-                n.closeAsync();
-                return;
+        }
+
+        private boolean holds(FileIdentity id) {
+            if (id.equals(identity)) {
+                return true;
             }
-            next = n;
+            for (FileDevice p : pending) {
+                if (id.equals(p.identity())) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private void switchToNext() {
             FileDevice old = device;
-            device = next;
-            next = null;
+            device = pending.pollFirst();
             identity = device.identity();
-            currentIdentity = identity;
             position = 0;
             state = READING;
             missingReported = false;
@@ -558,6 +615,9 @@ final class FluxTail extends Flux<TailChunk> {
                     w.schedule(() -> {
                         timerArmed = 0;
                         probe();
+                        if (followRotation && !done && !cancelled) {
+                            armTimer(); // keep looking at the path while reading, too
+                        }
                     }, pollMillis, TimeUnit.MILLISECONDS);
                 } catch (RuntimeException e) {
                     timerArmed = 0; // worker disposed: we are done
@@ -566,39 +626,67 @@ final class FluxTail extends Flux<TailChunk> {
         }
 
         /**
-         * Runs off the drain (timer worker or watcher thread; may block briefly): opens the path to see
-         * whether it still names the file being read, then wakes the drain.
+         * Runs off the drain (timer worker or watcher thread; may block briefly): looks at the path and, if
+         * it names a file not seen there before, opens it and hands it to the drain; then wakes the drain.
+         * Probes are serialized (a probe asked for while one runs makes it look once more), so files are
+         * handed over in the order they appeared at the path.
          */
         void probe() {
-            if (done || cancelled) {
+            if (PROBE_WIP.getAndIncrement(this) != 0) {
                 return;
             }
-            if (followRotation) {
-                FileIdentity cur = currentIdentity;
-                FileDevice d = null;
-                try {
-                    d = engine.open(path);
-                    pathMissing = false;
-                } catch (NoSuchFileException e) {
-                    pathMissing = true;
-                } catch (IOException | RuntimeException e) {
-                    LOG.debug("probing {} failed", path, e);
+            int missed = 1;
+            for (;;) {
+                if (!done && !cancelled && followRotation) {
+                    probeOnce();
                 }
-                if (d != null) {
-                    if (d.identity().equals(cur)) {
-                        d.closeAsync();
-                    } else {
-                        Found prev = PENDING_NEXT.getAndSet(this, new Found(d, cur));
-                        if (prev != null) {
-                            prev.device.closeAsync();
-                        }
-                        if (done || cancelled) {
-                            closePendingNext();
-                        }
-                    }
+                missed = PROBE_WIP.addAndGet(this, -missed);
+                if (missed == 0) {
+                    break;
                 }
             }
             drain();
+        }
+
+        private void probeOnce() {
+            FileIdentity last = lastAtPath;
+            try {
+                // cheap pre-check without opening: the inode we hold open cannot belong to another file
+                Object ino = Files.getAttribute(path, "unix:ino");
+                pathMissing = false;
+                if (ino instanceof Number && ((Number) ino).longValue() == last.index()) {
+                    return;
+                }
+            } catch (NoSuchFileException e) {
+                pathMissing = true;
+                return;
+            } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
+                // not a unix file system: open and compare
+            }
+            if (foundCount >= maxPending) {
+                return; // the drain has not taken what we found yet: look again at the next wake-up
+            }
+            FileDevice d;
+            try {
+                d = engine.open(path);
+                pathMissing = false;
+            } catch (NoSuchFileException e) {
+                pathMissing = true;
+                return;
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("probing {} failed", path, e);
+                return;
+            }
+            if (d.identity().equals(last)) {
+                d.closeAsync();
+                return;
+            }
+            lastAtPath = d.identity();
+            FOUND_COUNT.incrementAndGet(this);
+            found.offer(d);
+            if (done || cancelled) {
+                closeFound(); // raced with termination: nobody else will take it
+            }
         }
 
         private void startWatcher() {
@@ -698,30 +786,21 @@ final class FluxTail extends Flux<TailChunk> {
             }
             read = null;
             ready = null;
-            if (next != null) {
-                next.closeAsync();
-                next = null;
+            for (FileDevice p : pending) {
+                p.closeAsync();
             }
-            closePendingNext();
+            pending.clear();
+            closeFound();
             device.closeAsync();
         }
 
-        private void closePendingNext() {
-            Found f = PENDING_NEXT.getAndSet(this, null);
-            if (f != null) {
-                f.device.closeAsync();
+        /** Closes what probes handed over and the drain has not taken (after termination). */
+        private void closeFound() {
+            FileDevice d;
+            while ((d = found.poll()) != null) {
+                FOUND_COUNT.decrementAndGet(this);
+                d.closeAsync();
             }
-        }
-    }
-
-    /** A file a probe found at the path, and the identity of the file being read when it looked. */
-    static final class Found {
-        final FileDevice device;
-        final FileIdentity base;
-
-        Found(FileDevice device, FileIdentity base) {
-            this.device = device;
-            this.base = base;
         }
     }
 
@@ -734,7 +813,7 @@ final class FluxTail extends Flux<TailChunk> {
         final TailSubscription parent;
         final long position;
         final ByteBuffer buffer;
-        /** The next file was already known when this read was submitted: its EOF means "switch". */
+        /** A next generation was already pending when this read was submitted: its EOF means "switch". */
         final boolean sawNext;
         volatile IoOperation op;
         int bytes;

@@ -16,7 +16,10 @@ public record TailEvent(Kind kind, Path path, FileIdentity identity, long offset
 
     /** The kinds of event. */
     public enum Kind {
-        /** The old file was read to its end; the tail continues with the new file at the path. */
+        /**
+         * The old file was read to its end; the tail continues with the next generation seen at the path
+         * (the file now at the path, or one that has been rotated away since it was seen there).
+         */
         ROTATED,
         /** The file shrank below the offset read; the tail restarts at 0 ({@link TruncationPolicy#RESTART}). */
         TRUNCATED,
@@ -28,7 +31,13 @@ public record TailEvent(Kind kind, Path path, FileIdentity identity, long offset
          * Resuming from a checkpoint could not find its file, or found it truncated: the tail starts at 0
          * of the file at the path. Bytes written to the lost file after the checkpoint cannot be read.
          */
-        CHECKPOINT_LOST
+        CHECKPOINT_LOST,
+        /**
+         * More rotated files waited to be read than {@link TailOptions#maxPendingFiles()}: the oldest one
+         * waiting was closed unread. {@code identity} is that file, {@code offset} its size then (the
+         * bytes lost), or -1 if unknown. The tail goes on with the next waiting file.
+         */
+        SKIPPED
     }
 
     @Override

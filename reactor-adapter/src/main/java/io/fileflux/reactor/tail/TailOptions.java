@@ -22,8 +22,12 @@ public final class TailOptions {
     /** Default bytes per read: 64 KiB. */
     public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
 
+    /** Default number of rotated files held open while waiting to be read: 8. */
+    public static final int DEFAULT_MAX_PENDING_FILES = 8;
+
     private static final TailOptions DEFAULTS = new TailOptions(StartAt.beginning(), true, true, true,
-            DEFAULT_POLL_INTERVAL, TruncationPolicy.RESTART, null, DEFAULT_CHUNK_SIZE, null, null, null);
+            DEFAULT_POLL_INTERVAL, TruncationPolicy.RESTART, null, DEFAULT_CHUNK_SIZE, null, null, null,
+            DEFAULT_MAX_PENDING_FILES);
 
     private final StartAt start;
     private final boolean follow;
@@ -36,10 +40,11 @@ public final class TailOptions {
     private final FileEngine engine;
     private final Checkpointer checkpointer;
     private final Consumer<TailEvent> onEvent;
+    private final int maxPendingFiles;
 
     private TailOptions(StartAt start, boolean follow, boolean followRotation, boolean watch, Duration pollInterval,
                         TruncationPolicy truncation, Duration idleStop, int chunkSize, FileEngine engine,
-                        Checkpointer checkpointer, Consumer<TailEvent> onEvent) {
+                        Checkpointer checkpointer, Consumer<TailEvent> onEvent, int maxPendingFiles) {
         this.start = start;
         this.follow = follow;
         this.followRotation = followRotation;
@@ -51,6 +56,7 @@ public final class TailOptions {
         this.engine = engine;
         this.checkpointer = checkpointer;
         this.onEvent = onEvent;
+        this.maxPendingFiles = maxPendingFiles;
     }
 
     /**
@@ -65,7 +71,7 @@ public final class TailOptions {
                              Duration pollInterval, TruncationPolicy truncation, Duration idleStop, int chunkSize,
                              FileEngine engine, Checkpointer checkpointer, Consumer<TailEvent> onEvent) {
         return new TailOptions(start, follow, followRotation, watch, pollInterval, truncation, idleStop, chunkSize,
-                engine, checkpointer, onEvent);
+                engine, checkpointer, onEvent, maxPendingFiles);
     }
 
     /** Where to start (default: the beginning). A committed checkpoint of {@link #checkpointer()} wins. */
@@ -167,6 +173,21 @@ public final class TailOptions {
                 checkpointer, listener);
     }
 
+    /**
+     * How many rotated files may wait to be read, held open, while the tail still reads an older one
+     * (a consumer several rotations behind); default 8. Every file seen at the path is opened when seen,
+     * so it stays readable after it is renamed or deleted, and is read in full, in order. When one more
+     * would exceed the bound, the oldest waiting file is closed unread and reported as
+     * {@link TailEvent.Kind#SKIPPED}.
+     */
+    public TailOptions maxPendingFiles(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("maxPendingFiles must be >= 1, was " + max);
+        }
+        return new TailOptions(start, follow, followRotation, watch, pollInterval, truncation, idleStop, chunkSize,
+                engine, checkpointer, onEvent, max);
+    }
+
     public StartAt startAt() {
         return start;
     }
@@ -215,11 +236,15 @@ public final class TailOptions {
         return onEvent;
     }
 
+    public int maxPendingFiles() {
+        return maxPendingFiles;
+    }
+
     @Override
     public String toString() {
         return "TailOptions[start=" + start + ", follow=" + follow + ", followRotation=" + followRotation
                 + ", watch=" + watch + ", pollInterval=" + pollInterval + ", truncation=" + truncation
                 + ", idleStop=" + idleStop + ", chunkSize=" + chunkSize + ", engine="
-                + (engine == null ? "default" : engine.name()) + "]";
+                + (engine == null ? "default" : engine.name()) + ", maxPendingFiles=" + maxPendingFiles + "]";
     }
 }

@@ -10,13 +10,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
-/** A log writer as applications and logrotate behave: appends (O_APPEND), and the four rotation styles. */
+/** A log writer as applications and logrotate behave: appends (O_APPEND), and the five rotation styles. */
 final class TailWriter implements AutoCloseable {
 
     /** How a log is rotated. */
     enum Style {
-        /** logrotate's default: rename to app.log.N, create a new app.log. */
+        /** rename to a unique name (app.log.N, like logrotate's dateext), create a new app.log. */
         RENAME,
+        /**
+         * logrotate's default numbering: app.log.K becomes app.log.K+1 (oldest first), app.log becomes
+         * app.log.1, a new app.log is created. A rotated file changes its name at every rotation.
+         */
+        SHIFT,
         /** logrotate copytruncate: copy to app.log.N, truncate app.log in place. */
         COPYTRUNCATE,
         /** delete app.log, create a new one. */
@@ -62,6 +67,17 @@ final class TailWriter implements AutoCloseable {
                 case RENAME:
                     out.close();
                     Files.move(path, path.resolveSibling(path.getFileName() + "." + n));
+                    open();
+                    break;
+                case SHIFT:
+                    out.close();
+                    for (int k = n - 1; k >= 1; k--) {
+                        Path from = path.resolveSibling(path.getFileName() + "." + k);
+                        if (Files.exists(from)) {
+                            Files.move(from, path.resolveSibling(path.getFileName() + "." + (k + 1)));
+                        }
+                    }
+                    Files.move(path, path.resolveSibling(path.getFileName() + ".1"));
                     open();
                     break;
                 case COPYTRUNCATE:

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "fileflux", mixinStandardHelpOptions = true, version = "fileflux 0.1.0",
         description = "Asynchronous file I/O on io_uring, IOCP and java.nio, as Reactor streams.",
-        subcommands = {CatCommand.class, InfoCommand.class, ServeCommand.class, TailCommand.class})
+        subcommands = {CatCommand.class, CpCommand.class, InfoCommand.class, ServeCommand.class, TailCommand.class})
 public final class FilefluxCli implements Runnable {
 
     @CommandLine.Spec

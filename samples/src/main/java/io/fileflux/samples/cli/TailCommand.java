@@ -196,6 +196,9 @@ final class TailCommand implements Callable<Integer> {
                 return "resuming in rotated file " + e.path() + " at offset " + e.offset();
             case CHECKPOINT_LOST:
                 return e.path() + ": checkpoint's file gone or truncated; starting at the beginning";
+            case SKIPPED:
+                return e.path() + ": too many rotated files behind; skipped one of " + e.offset() + " bytes ("
+                        + e.identity() + ")";
             default:
                 return e.toString();
         }

@@ -14,13 +14,16 @@ import java.util.stream.Stream;
 import org.springframework.web.util.HtmlUtils;
 import org.springframework.web.util.UriUtils;
 
-/** A directory as a small HTML page: one row per entry (directories first), with size and date. */
+/**
+ * A directory as a small HTML page: one row per entry (directories first), with size and date, and for
+ * regular files a "tail" link to the live viewer ({@code /_fileflux/view/...}).
+ */
 final class DirectoryListing {
 
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
             .withZone(ZoneOffset.UTC);
 
-    private record Entry(String name, boolean directory, long size, String modified) {
+    private record Entry(String name, boolean directory, boolean regular, long size, String modified) {
     }
 
     private DirectoryListing() {
@@ -41,7 +44,7 @@ final class DirectoryListing {
                 } catch (IOException e) {
                     continue; // dangling link, vanished meanwhile: not listed
                 }
-                entries.add(new Entry(p.getFileName().toString(), a.isDirectory(), a.size(),
+                entries.add(new Entry(p.getFileName().toString(), a.isDirectory(), a.isRegularFile(), a.size(),
                         DATE.format(a.lastModifiedTime().toInstant())));
             }
         }
@@ -51,20 +54,40 @@ final class DirectoryListing {
         html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>").append(title)
                 .append("</title>\n<style>body{font-family:sans-serif;margin:2em}"
                         + "td,th{padding:.2em 1.5em .2em 0;text-align:left}td.size{text-align:right}"
+                        + "a.tail{font-size:.85em;color:#666}"
                         + "footer{margin-top:2em;color:#666;font-size:.9em}</style>\n</head><body>\n<h1>")
-                .append(title).append("</h1>\n<table>\n<tr><th>Name</th><th>Size</th><th>Modified</th></tr>\n");
+                .append(title).append("</h1>\n<table>\n<tr><th>Name</th><th>Size</th><th>Modified</th><th></th></tr>\n");
         if (!isRoot) {
-            html.append("<tr><td><a href=\"../\">../</a></td><td></td><td></td></tr>\n");
+            html.append("<tr><td><a href=\"../\">../</a></td><td></td><td></td><td></td></tr>\n");
         }
+        String viewBase = LiveTail.VIEW_PREFIX + encodePath(displayPath);
         for (Entry e : entries) {
             String shown = HtmlUtils.htmlEscape(e.name() + (e.directory() ? "/" : ""));
             String href = UriUtils.encodePathSegment(e.name(), StandardCharsets.UTF_8) + (e.directory() ? "/" : "");
             html.append("<tr><td><a href=\"").append(href).append("\">").append(shown).append("</a></td><td class=\"size\">")
                     .append(e.directory() ? "" : Long.toString(e.size())).append("</td><td>").append(e.modified())
-                    .append("</td></tr>\n");
+                    .append("</td><td>");
+            if (e.regular()) {
+                html.append("<a class=\"tail\" href=\"").append(viewBase)
+                        .append(UriUtils.encodePathSegment(e.name(), StandardCharsets.UTF_8))
+                        .append("\" title=\"follow this file live\">tail</a>");
+            }
+            html.append("</td></tr>\n");
         }
         html.append("</table>\n<footer>Served by Fileflux — <a href=\"/_fileflux/status\">status</a></footer>\n")
                 .append("</body></html>\n");
         return html.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A decoded path ({@code /a b/}) with each segment percent-encoded again ({@code /a%20b/}). */
+    static String encodePath(String decoded) {
+        StringBuilder out = new StringBuilder(decoded.length() + 16);
+        for (String segment : decoded.split("/", -1)) {
+            if (out.length() > 0 || !segment.isEmpty()) {
+                out.append(UriUtils.encodePathSegment(segment, StandardCharsets.UTF_8));
+            }
+            out.append('/');
+        }
+        return out.substring(0, out.length() - 1);
     }
 }

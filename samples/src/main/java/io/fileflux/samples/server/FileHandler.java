@@ -40,9 +40,9 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * The file server's handlers: files with validators, conditional requests and byte ranges, directory
- * listings, and the status endpoint. Every file body is read through Fileflux
- * ({@link FileDataBuffers}, {@link ByteRanges}); a client going away cancels the reads in flight and
- * closes the file.
+ * listings, and the status endpoint (live tails are {@link LiveTail}'s). Every file body is read
+ * through Fileflux ({@link FileDataBuffers}, {@link ByteRanges}); a client going away cancels the reads
+ * in flight and closes the file.
  *
  * <p>Threading: handlers run on Reactor Netty's event loop; the metadata calls ({@code stat}) are
  * short and run there, directory listings run on {@code boundedElastic}.
@@ -50,13 +50,15 @@ import reactor.core.scheduler.Schedulers;
 final class FileHandler {
 
     private final FileServerSettings settings;
+    private final LiveTail live;
     private final ReadOptions options;
     private final AtomicLong activeResponses = new AtomicLong();
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong responses = new AtomicLong();
 
-    FileHandler(FileServerSettings settings) {
+    FileHandler(FileServerSettings settings, LiveTail live) {
         this.settings = settings;
+        this.live = live;
         // one pool for the whole server: a read buffer goes back as soon as it is copied into Netty's
         BufferPool pool = new BufferPool(settings.chunkSize(), Math.max(64, settings.inFlight() * 16));
         this.options = ReadOptions.defaults().engine(settings.engine()).maxInFlight(settings.inFlight()).pooled(pool);
@@ -74,6 +76,8 @@ final class FileHandler {
         body.put("activeResponses", activeResponses.get());
         body.put("responses", responses.get());
         body.put("bytesRead", bytesRead.get());
+        body.put("activeTails", live.activeTails());
+        body.put("tailLines", live.linesSent());
         body.put("chunkSize", settings.chunkSize());
         body.put("maxInFlight", settings.inFlight());
         return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).header(HttpHeaders.CACHE_CONTROL, "no-store")
@@ -225,11 +229,14 @@ final class FileHandler {
         boolean isRoot = dir.equals(settings.root());
         return Mono.fromCallable(() -> DirectoryListing.render(dir, display, isRoot))
                 .subscribeOn(Schedulers.boundedElastic())
-                .flatMap(html -> ServerResponse.ok()
-                        .contentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8))
-                        .header(HttpHeaders.CACHE_CONTROL, "no-cache")
-                        .contentLength(html.length)
-                        .bodyValue(request.method() == HttpMethod.HEAD ? new byte[0] : html));
+                .flatMap(html -> {
+                    // HEAD: the same headers as GET, Content-Length included (a body, even empty, would reset it)
+                    ServerResponse.BodyBuilder ok = ServerResponse.ok()
+                            .contentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8))
+                            .header(HttpHeaders.CACHE_CONTROL, "no-cache")
+                            .contentLength(html.length);
+                    return request.method() == HttpMethod.HEAD ? ok.build() : ok.bodyValue(html);
+                });
     }
 
     private static Mono<ServerResponse> plain(HttpStatus status, String text) {

@@ -17,7 +17,9 @@ import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.RequestPredicate;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
@@ -28,7 +30,9 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * through Fileflux. Started by {@code ./fileflux serve DIR}, or from code (tests) with {@link #start}.
  *
  * <p>Routes: {@code GET|HEAD /path} (files, ranges, directory listings), {@code GET /_fileflux/status}
- * (open files, operations in flight), and with {@code compare} set, Spring's own handling of the same
+ * (open files, operations in flight), {@code GET /_fileflux/tail/path} (a growing file followed like
+ * {@code tail -F}, as server-sent events), {@code GET /_fileflux/view/path} (a small page showing that
+ * stream live), and with {@code compare} set, Spring's own handling of the same
  * directory under {@code /_compare/spring/} (static resources, zero-copy {@code sendfile} for whole files)
  * and {@code /_compare/dbu/} ({@code DataBufferUtils.read}), for benchmarks.
  */
@@ -60,10 +64,21 @@ public final class FileServer implements AutoCloseable {
      */
     public static FileServer start(Path root, FileEngine engine, String host, int port, int chunkSize, int inFlight,
                                    boolean compare) throws IOException {
+        return start(new FileServerSettings(root, engine, chunkSize, inFlight, compare), host, port);
+    }
+
+    /**
+     * Starts a server with these settings on {@code host:port} (port 0: any free port).
+     *
+     * @throws NotDirectoryException if the settings' root is not a directory
+     */
+    public static FileServer start(FileServerSettings requested, String host, int port) throws IOException {
+        Path root = requested.root();
         if (!Files.isDirectory(root)) {
             throw new NotDirectoryException(root.toString());
         }
-        FileServerSettings settings = new FileServerSettings(root.toRealPath(), engine, chunkSize, inFlight, compare);
+        FileServerSettings settings = new FileServerSettings(root.toRealPath(), requested.engine(),
+                requested.chunkSize(), requested.inFlight(), requested.compare(), requested.heartbeat());
         ConfigurableApplicationContext context = new SpringApplicationBuilder(Config.class)
                 .web(WebApplicationType.REACTIVE)
                 .properties(Map.of(
@@ -109,9 +124,12 @@ public final class FileServer implements AutoCloseable {
 
         @Bean
         RouterFunction<ServerResponse> fileRoutes(FileServerSettings settings) {
-            FileHandler files = new FileHandler(settings);
+            LiveTail live = new LiveTail(settings);
+            FileHandler files = new FileHandler(settings, live);
             RouterFunctions.Builder routes = RouterFunctions.route()
-                    .GET(STATUS_PATH, files::status);
+                    .GET(STATUS_PATH, files::status)
+                    .route(getOrHead().and(rawPathUnder(LiveTail.TAIL_PREFIX)), live::tail)
+                    .route(getOrHead().and(rawPathUnder(LiveTail.VIEW_PREFIX)), live::view);
             if (settings.compare()) {
                 routes.add(RouterFunctions.resources("/_compare/spring/**",
                         new FileSystemResource(settings.root().toString() + "/")));
@@ -135,10 +153,18 @@ public final class FileServer implements AutoCloseable {
                 });
             }
             return routes
-                    .route(RequestPredicates.method(org.springframework.http.HttpMethod.GET)
-                            .or(RequestPredicates.method(org.springframework.http.HttpMethod.HEAD)), files::serve)
+                    .route(getOrHead(), files::serve)
                     .route(RequestPredicates.all(), files::notAllowed)
                     .build();
+        }
+
+        private static RequestPredicate getOrHead() {
+            return RequestPredicates.method(HttpMethod.GET).or(RequestPredicates.method(HttpMethod.HEAD));
+        }
+
+        /** On the raw (still encoded) path, so that nothing decoded or normalised decides the route. */
+        private static RequestPredicate rawPathUnder(String prefix) {
+            return request -> request.uri().getRawPath().startsWith(prefix + "/");
         }
     }
 

@@ -172,6 +172,25 @@ class FileServerTest {
     }
 
     @Test
+    void headReportsTheSameHeadersAsGetForDirectoriesAndFiles() {
+        for (String path : List.of("/", "/sub%20dir/", "/small.txt", "/big.bin", "/hello%20world.md")) {
+            java.net.URI uri = java.net.URI.create(fx.url(path));
+            var get = client.get().uri(uri).exchange().expectStatus().isOk().expectBody(byte[].class).returnResult();
+            var head = client.head().uri(uri).exchange().expectStatus().isOk().expectBody().isEmpty();
+            HttpHeaders g = get.getResponseHeaders();
+            HttpHeaders h = head.getResponseHeaders();
+            byte[] body = get.getResponseBody();
+            assertNotNull(body);
+            assertEquals(body.length, g.getContentLength(), path);
+            assertEquals(g.getContentLength(), h.getContentLength(), path + ": Content-Length");
+            for (String name : List.of(HttpHeaders.CONTENT_TYPE, HttpHeaders.CACHE_CONTROL, HttpHeaders.ETAG,
+                    HttpHeaders.LAST_MODIFIED, HttpHeaders.ACCEPT_RANGES)) {
+                assertEquals(g.get(name), h.get(name), path + ": " + name);
+            }
+        }
+    }
+
+    @Test
     void traversalIsRefused() throws IOException {
         for (String raw : List.of("/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/secret.txt", "/..%2fsecret.txt",
                 "/sub%20dir/../../secret.txt", "/sub%20dir/%2e%2e/%2e%2e/secret.txt", "/%2fetc%2fpasswd",

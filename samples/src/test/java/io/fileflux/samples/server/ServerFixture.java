@@ -26,6 +26,11 @@ final class ServerFixture implements AutoCloseable {
     final FileServer server;
 
     ServerFixture() throws IOException {
+        this(FileServerSettings.DEFAULT_HEARTBEAT);
+    }
+
+    /** With this heartbeat for live tails. */
+    ServerFixture(Duration heartbeat) throws IOException {
         base = Files.createTempDirectory("fileflux-server");
         root = Files.createDirectories(base.resolve("root"));
         secret = base.resolve("secret.txt");
@@ -39,7 +44,7 @@ final class ServerFixture implements AutoCloseable {
         Files.createSymbolicLink(root.resolve("escape-dir"), base);
         Files.createSymbolicLink(root.resolve("link-inside.txt"), root.resolve("small.txt"));
         engine = Engines.create(Engines.select().name());
-        server = FileServer.start(root, engine, "127.0.0.1", 0, 256 * 1024, 4, false);
+        server = FileServer.start(new FileServerSettings(root, engine, 256 * 1024, 4, false, heartbeat), "127.0.0.1", 0);
     }
 
     String url(String rawPath) {
