@@ -15,7 +15,8 @@ public interface SequentialReader extends AutoCloseable {
     /** Reads all of {@code file} in chunks of {@code chunkSize} bytes, consuming every byte. */
     Outcome read(Path file, int chunkSize) throws Exception;
 
+    /** Releases what the contender keeps between reads; safe to call more than once. */
     @Override
-    default void close() throws Exception {
+    default void close() {
     }
 }

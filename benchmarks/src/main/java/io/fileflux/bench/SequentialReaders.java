@@ -135,17 +135,16 @@ public final class SequentialReaders {
                 long size = ch.size();
                 ByteBuffer[] bufs = new ByteBuffer[inFlight];
                 long[] pos = new long[inFlight];
-                @SuppressWarnings("unchecked")
-                Future<Integer>[] ops = new Future[inFlight];
+                List<Future<Integer>> ops = new ArrayList<>(java.util.Collections.nCopies(inFlight, null));
                 long next = 0;
                 for (int i = 0; i < inFlight && next < size; i++, next += chunkSize) {
                     bufs[i] = ByteBuffer.allocateDirect(chunkSize);
                     pos[i] = next;
-                    ops[i] = ch.read(bufs[i], next);
+                    ops.set(i, ch.read(bufs[i], next));
                 }
-                for (int head = 0; ops[head] != null; head = (head + 1) % inFlight) {
+                for (int head = 0; ops.get(head) != null; head = (head + 1) % inFlight) {
                     ByteBuffer b = bufs[head];
-                    int n = ops[head].get();
+                    int n = ops.get(head).get();
                     // a short read before the end is continued where it stopped
                     while (n > 0 && b.hasRemaining() && pos[head] + b.position() < size) {
                         n = ch.read(b, pos[head] + b.position()).get();
@@ -155,10 +154,10 @@ public final class SequentialReaders {
                     fold += Fold.fold(b);
                     if (next < size) {
                         pos[head] = next;
-                        ops[head] = ch.read(b.clear(), next);
+                        ops.set(head, ch.read(b.clear(), next));
                         next += chunkSize;
                     } else {
-                        ops[head] = null;
+                        ops.set(head, null);
                     }
                 }
             }
@@ -269,9 +268,17 @@ public final class SequentialReaders {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() {
             if (vertx != null) {
-                vertx.close().toCompletionStage().toCompletableFuture().get(1, TimeUnit.MINUTES);
+                try {
+                    vertx.close().toCompletionStage().toCompletableFuture().get(1, TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (Exception e) {
+                    throw new IllegalStateException("closing Vert.x failed", e);
+                } finally {
+                    vertx = null;
+                }
             }
         }
     }

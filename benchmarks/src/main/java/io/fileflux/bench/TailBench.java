@@ -109,16 +109,16 @@ final class TailBench {
         CountDownLatch first = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(appends);
         SplittableRandom random = new SplittableRandom(7);
-        try (AutoCloseable stop = follower.follow(log, text -> {
-                long now = System.nanoTime();
-                if (text.startsWith("warmup")) {
-                    first.countDown();
-                } else if (n[0] < lat.length) {
-                    lat[n[0]++] = now - Long.parseLong(text.substring(0, text.indexOf(' ')));
-                    done.countDown();
-                }
-            });
-             FileOutputStream out = new FileOutputStream(log.toFile(), true)) {
+        AutoCloseable stop = follower.follow(log, text -> {
+            long now = System.nanoTime();
+            if (text.startsWith("warmup")) {
+                first.countDown();
+            } else if (n[0] < lat.length) {
+                lat[n[0]++] = now - Long.parseLong(text.substring(0, text.indexOf(' ')));
+                done.countDown();
+            }
+        });
+        try (FileOutputStream out = new FileOutputStream(log.toFile(), true)) {
             out.write("warmup\n".getBytes(StandardCharsets.UTF_8));
             if (!first.await(30, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the first line never arrived");
@@ -131,6 +131,7 @@ final class TailBench {
                 throw new IllegalStateException("only " + n[0] + " of " + appends + " lines arrived");
             }
         } finally {
+            stop.close();
             Files.deleteIfExists(log);
         }
         return lat;

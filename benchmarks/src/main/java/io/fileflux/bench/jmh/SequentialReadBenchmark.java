@@ -62,7 +62,7 @@ public class SequentialReadBenchmark {
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() throws Exception {
+    public void tearDown() {
         contender.close();
     }
 
