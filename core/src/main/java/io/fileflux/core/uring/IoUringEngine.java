@@ -52,10 +52,11 @@ import org.slf4j.LoggerFactory;
  * thread ever waits for another, so callbacks that submit cannot deadlock.
  *
  * <p>Where cached reads are copied: a buffered read of cached data completes inline, inside
- * {@code io_uring_enter}, i.e. on the completion thread — serially with the consumer. Reads and
- * writes on regular files opened without {@code O_DIRECT} are therefore flagged {@code IOSQE_ASYNC}
- * (the ring's io-wq worker copies while the consumer consumes) when they are at least
- * {@link #asyncThreshold()} bytes (default 0: always); {@value #ASYNC_PROPERTY} ({@code always},
+ * {@code io_uring_enter}, i.e. on the completion thread — serially with the consumer, but with the
+ * data still in that core's cache when the consumer reads it. Reads and writes on regular files
+ * opened without {@code O_DIRECT} are flagged {@code IOSQE_ASYNC} (the ring's io-wq worker copies
+ * while the consumer consumes) when they are at least {@link #asyncThreshold()} bytes (default
+ * 512 KiB: small chunks inline, large ones on the worker — see docs/benchmarks.md); {@value #ASYNC_PROPERTY} ({@code always},
  * {@code never}, or a byte threshold) overrides it, and {@value #WORKERS_PROPERTY} caps the io-wq
  * workers (default CPUs - 1, at least 1).
  *
@@ -101,7 +102,12 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
         ONE.setLong(0, 1L);
     }
 
-    private static final int DEFAULT_ASYNC_THRESHOLD = 0;
+    /**
+     * Measured on warm files (docs/benchmarks.md): chunks up to 256 KiB read faster copied inline —
+     * the consumer then folds them while they are still in this core's cache, and each io-wq hand-off
+     * costs two wake-ups — while 1 MiB chunks gain from the copy running on a worker in parallel.
+     */
+    private static final int DEFAULT_ASYNC_THRESHOLD = 512 * 1024;
 
     private final Ring ring;
     private final OpTable table;
