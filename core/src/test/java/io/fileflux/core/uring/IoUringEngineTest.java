@@ -317,7 +317,7 @@ class IoUringEngineTest {
 
     @Test
     void asyncPolicyParses() {
-        assertEquals(0, IoUringEngine.parseAsyncThreshold(null));
+        assertEquals(512 * 1024, IoUringEngine.parseAsyncThreshold(null), "default: inline below 512 KiB");
         assertEquals(0, IoUringEngine.parseAsyncThreshold("always"));
         assertEquals(Integer.MAX_VALUE, IoUringEngine.parseAsyncThreshold("never"));
         assertEquals(65536, IoUringEngine.parseAsyncThreshold("65536"));
