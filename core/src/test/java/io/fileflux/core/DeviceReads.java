@@ -16,19 +16,33 @@ public final class DeviceReads {
 
     /** Result of one operation: bytes transferred, or the failure. */
     public static final class Result implements IoCallback {
-        final CompletableFuture<Integer> future = new CompletableFuture<>();
-        volatile Thread thread;
+        public final CompletableFuture<Integer> future = new CompletableFuture<>();
+        /** How many times a callback method ran (the contract: exactly once). */
+        public final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        public volatile Thread thread;
 
         @Override
         public void completed(int bytes) {
             thread = Thread.currentThread();
+            calls.incrementAndGet();
             future.complete(bytes);
         }
 
         @Override
         public void failed(IOException error) {
             thread = Thread.currentThread();
+            calls.incrementAndGet();
             future.completeExceptionally(error);
+        }
+
+        /** The failure, or null if the operation completed; waits up to 10 s. */
+        public Throwable error() throws Exception {
+            try {
+                future.get(10, TimeUnit.SECONDS);
+                return null;
+            } catch (ExecutionException e) {
+                return e.getCause();
+            }
         }
 
         public int get() throws IOException {

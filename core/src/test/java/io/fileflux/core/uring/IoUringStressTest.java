@@ -1,6 +1,8 @@
 package io.fileflux.core.uring;
 
-import static io.fileflux.core.uring.IoUringTestSupport.Result;
+import io.fileflux.core.DeviceReads.Result;
+
+import static io.fileflux.core.DeviceReads.Result;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
