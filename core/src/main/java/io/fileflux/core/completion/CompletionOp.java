@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  * a cancel.
  *
  * <p>Heap buffers: the kernel cannot address a heap {@code ByteBuffer}, so a read into one goes
- * through a direct, 4096-aligned bounce buffer of at most {@value #MAX_BOUNCE} bytes that is copied
- * into the caller's buffer on completion (a longer request completes short, which the device
+ * through a direct, 4096-aligned bounce buffer of at most {@value #MAX_BOUNCE} bytes (reused from
+ * {@link BounceBuffers} once a completion has been reaped) that is copied into the caller's buffer on
+ * completion (a longer request completes short, which the device
  * contract allows), and a write copies the caller's bytes into one at submission. Direct buffers
  * are the fast path: the kernel reads or writes them in place.
  *
@@ -89,9 +90,7 @@ public final class CompletionOp implements IoOperation {
             this.address = addressOf(buffer) + bufferStart;
         } else {
             int n = Math.min(buffer.remaining(), MAX_BOUNCE);
-            int rounded = (n + 4095) & ~4095;
-            ByteBuffer bounce = ByteBuffer.allocateDirect(rounded + 4095).alignedSlice(4096);
-            bounce.limit(n);
+            ByteBuffer bounce = BounceBuffers.acquire(n);
             if (kind == OpKind.WRITE) {
                 bounce.put(0, buffer, buffer.position(), n);
             }
@@ -243,6 +242,7 @@ public final class CompletionOp implements IoOperation {
     public void complete(int bytes) {
         finish();
         if (bytes < 0 || (bytes > length && kind != OpKind.SYNC)) {
+            releaseBounce();
             callback.failed(new FileIoException(kind.label(), path, position, 0, "BAD_RESULT",
                     "kernel reported " + bytes + " bytes for a request of " + length));
             return;
@@ -253,6 +253,7 @@ public final class CompletionOp implements IoOperation {
             }
             buffer.position(bufferStart + bytes);
         }
+        releaseBounce();
         callback.completed(bytes);
     }
 
@@ -267,6 +268,7 @@ public final class CompletionOp implements IoOperation {
      */
     public void fail(int errorCode, String errorName, String detail) {
         finish();
+        releaseBounce();
         callback.failed(new FileIoException(kind.label(), path, position, errorCode, errorName, detail));
     }
 
@@ -278,7 +280,15 @@ public final class CompletionOp implements IoOperation {
      */
     public void cancelled(int errorCode, String errorName) {
         finish();
+        releaseBounce();
         callback.failed(new IoCancelledException(kind.label(), path, position, errorCode, errorName));
+    }
+
+    /** The kernel is done with the op: its bounce buffer (if any) may serve another op. */
+    private void releaseBounce() {
+        if (ioBuffer != null && ioBuffer != buffer) {
+            BounceBuffers.release(ioBuffer);
+        }
     }
 
     private void finish() {
