@@ -208,10 +208,27 @@ final class FileHandler {
                 + Long.toHexString(id) + "\"";
     }
 
-    /** A body written with the response's own buffer factory, counted for the status endpoint. */
+    /**
+     * A body written with the response's own buffer factory, counted for the status endpoint.
+     *
+     * <p>File bodies close the connection after them ({@code Connection: close}). A file body
+     * completes once its file is closed, a moment after the client has every byte Content-Length
+     * promised; a request the client sends in that moment is queued by Reactor Netty 1.3.7, and a
+     * queued request that completes synchronously (a 301, 304, 404...) makes the connection stop
+     * reading (reactor-netty#4361, fixed after 1.3.7): the client's next request then hangs. Small
+     * responses — redirects, revalidations, listings, errors — keep the connection alive.
+     */
     private BodyInserter<Flux<DataBuffer>, ReactiveHttpOutputMessage> body(
             Function<DataBufferFactory, Flux<DataBuffer>> reader) {
-        return (message, context) -> message.writeWith(reader.apply(message.bufferFactory())
+        return (message, context) -> {
+            message.getHeaders().set(HttpHeaders.CONNECTION, "close");
+            return writeCounted(message, reader);
+        };
+    }
+
+    private Mono<Void> writeCounted(ReactiveHttpOutputMessage message,
+                                    Function<DataBufferFactory, Flux<DataBuffer>> reader) {
+        return message.writeWith(reader.apply(message.bufferFactory())
                 .doOnSubscribe(s -> {
                     activeResponses.incrementAndGet();
                     responses.incrementAndGet();

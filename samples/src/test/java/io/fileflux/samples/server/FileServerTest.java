@@ -335,6 +335,32 @@ class FileServerTest {
         }
     }
 
+    /**
+     * Regression: on one keep-alive connection, a redirect or an error answered while the previous
+     * file body was still completing made Reactor Netty 1.3.7 stop reading the connection, and the
+     * next request hung (reactor-netty#4361). File bodies now close their connection.
+     */
+    @Test
+    void mixedResponsesOnOneKeepAliveClientNeverHang() throws Exception {
+        assumeTrue(hasCurl(), "curl is not installed");
+        List<String> cmd = new ArrayList<>(List.of("curl", "-s", "--noproxy", "*", "--max-time", "20",
+                "-w", "[%{http_code}]"));
+        String[] paths = {"/sub%20dir", "/small.txt", "/missing.txt", "/small.txt", "/", "/small.txt",
+                "/sub%20dir", "/small.txt", "/missing.txt", "/small.txt"};
+        for (String path : paths) {
+            cmd.add("-o");
+            cmd.add("/dev/null");
+            cmd.add(fx.url(path));
+        }
+        for (int round = 0; round < 5; round++) {
+            Process p = new ProcessBuilder(cmd).start();
+            String codes = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals("[301][200][404][200][200][200][301][200][404][200]", codes, "round " + round);
+        }
+        fx.awaitIdle();
+    }
+
     @Test
     void curlSeesTraversalRefused() throws Exception {
         assumeTrue(hasCurl(), "curl is not installed");
