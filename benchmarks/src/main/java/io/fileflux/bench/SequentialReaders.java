@@ -176,23 +176,25 @@ public final class SequentialReaders {
 
         @Override
         public Outcome read(Path file, int chunkSize) {
-            long[] acc = new long[2];
-            DataBufferUtils.read(file, factory, chunkSize)
-                    .doOnNext(db -> {
-                        try (DataBuffer.ByteBufferIterator it = db.readableByteBuffers()) {
-                            while (it.hasNext()) {
-                                ByteBuffer b = it.next();
-                                acc[0] += b.remaining();
-                                acc[1] += Fold.fold(b);
-                            }
-                        } finally {
-                            DataBufferUtils.release(db);
-                        }
-                    })
-                    .then()
-                    .block();
-            return new Outcome(acc[0], acc[1]);
+            return consume(DataBufferUtils.read(file, factory, chunkSize));
         }
+    }
+
+    /** Folds every byte of every buffer and releases each one, as a WebFlux handler would. */
+    static Outcome consume(reactor.core.publisher.Flux<DataBuffer> buffers) {
+        long[] acc = new long[2];
+        buffers.doOnNext(db -> {
+            try (DataBuffer.ByteBufferIterator it = db.readableByteBuffers()) {
+                while (it.hasNext()) {
+                    ByteBuffer b = it.next();
+                    acc[0] += b.remaining();
+                    acc[1] += Fold.fold(b);
+                }
+            } finally {
+                DataBufferUtils.release(db);
+            }
+        }).then().block();
+        return new Outcome(acc[0], acc[1]);
     }
 
     /**
@@ -214,22 +216,7 @@ public final class SequentialReaders {
             if (pool == null || pool.bufferSize() != chunkSize) {
                 pool = new BufferPool(chunkSize, 8);
             }
-            long[] acc = new long[2];
-            FileDataBuffers.read(file, factory, ReadOptions.defaults().pooled(pool).maxInFlight(4))
-                    .doOnNext(db -> {
-                        try (DataBuffer.ByteBufferIterator it = db.readableByteBuffers()) {
-                            while (it.hasNext()) {
-                                ByteBuffer b = it.next();
-                                acc[0] += b.remaining();
-                                acc[1] += Fold.fold(b);
-                            }
-                        } finally {
-                            DataBufferUtils.release(db);
-                        }
-                    })
-                    .then()
-                    .block();
-            return new Outcome(acc[0], acc[1]);
+            return consume(FileDataBuffers.read(file, factory, ReadOptions.defaults().pooled(pool).maxInFlight(4)));
         }
     }
 
