@@ -3,6 +3,7 @@ package io.fileflux.bench;
 import io.fileflux.core.BufferPool;
 import io.fileflux.core.EngineStatus;
 import io.fileflux.core.Engines;
+import io.fileflux.reactor.BufferMode;
 import io.fileflux.reactor.FileFlux;
 import io.fileflux.reactor.ReadOptions;
 import io.fileflux.spring.FileDataBuffers;
@@ -346,7 +347,8 @@ public final class SequentialReaders {
 
         @Override
         public Outcome read(Path file, int chunkSize) {
-            ReadOptions options = ReadOptions.defaults().engine(engine).chunkSize(chunkSize).maxInFlight(maxInFlight);
+            ReadOptions options = ReadOptions.defaults().engine(engine).chunkSize(chunkSize).maxInFlight(maxInFlight)
+                    .bufferMode(BufferMode.DIRECT);
             BufferPool p = null;
             if (pooled) {
                 if (pool == null || pool.bufferSize() != chunkSize) {

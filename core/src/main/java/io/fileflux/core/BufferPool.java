@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class BufferPool {
 
+    private static final int ALIGNMENT = 4096;
+
     private final int bufferSize;
     private final int maxRetained;
     private final ArrayDeque<ByteBuffer> free;
@@ -51,7 +53,7 @@ public final class BufferPool {
             b = free.pollFirst();
         }
         if (b == null) {
-            b = ByteBuffer.allocateDirect(bufferSize);
+            b = allocate();
             allocated.incrementAndGet();
         }
         outstanding.incrementAndGet();
@@ -73,6 +75,17 @@ public final class BufferPool {
                 free.addFirst(buffer);
             }
         }
+    }
+
+    /**
+     * A new buffer of exactly {@code bufferSize} bytes; 4096-aligned when the size is a multiple of
+     * 4096, so that pooled buffers also serve {@code O_DIRECT} reads.
+     */
+    private ByteBuffer allocate() {
+        if (bufferSize % ALIGNMENT != 0) {
+            return ByteBuffer.allocateDirect(bufferSize);
+        }
+        return ByteBuffer.allocateDirect(bufferSize + ALIGNMENT).alignedSlice(ALIGNMENT).limit(bufferSize).slice();
     }
 
     /** Buffers acquired and not yet released. */

@@ -350,29 +350,22 @@ final class FluxFileRead<T> extends Flux<T> {
         }
 
         private ByteBuffer allocate(int want) {
+            // O_DIRECT transfers whole aligned blocks: the read asks for want rounded up and the slot
+            // keeps only want bytes (see Slot.completed)
+            int size = direct ? roundUp(want, ReadOptions.DIRECT_ALIGNMENT) : want;
             ByteBuffer b;
-            switch (bufferMode) {
-                case POOLED:
-                    b = pool.acquire();
-                    break;
-                case HEAP:
-                    b = ByteBuffer.allocate(want);
-                    break;
-                default:
-                    if (direct) {
-                        int aligned = roundUp(want, ReadOptions.DIRECT_ALIGNMENT);
-                        b = ByteBuffer.allocateDirect(aligned + ReadOptions.DIRECT_ALIGNMENT)
-                                .alignedSlice(ReadOptions.DIRECT_ALIGNMENT);
-                        b.limit(aligned);
-                        return b;
-                    }
-                    b = ByteBuffer.allocateDirect(want);
-            }
-            if (direct) {
-                b.limit(roundUp(want, ReadOptions.DIRECT_ALIGNMENT));
+            if (bufferMode == BufferMode.POOLED) {
+                b = pool.acquire();
+            } else if (bufferMode == BufferMode.HEAP && !direct) {
+                b = ByteBuffer.allocate(size);
+            } else if (direct) {
+                // O_DIRECT needs aligned native memory (heap mode too reads into direct buffers then)
+                b = ByteBuffer.allocateDirect(size + ReadOptions.DIRECT_ALIGNMENT)
+                        .alignedSlice(ReadOptions.DIRECT_ALIGNMENT);
             } else {
-                b.limit(want);
+                b = ByteBuffer.allocateDirect(size);
             }
+            b.limit(size);
             return b;
         }
 

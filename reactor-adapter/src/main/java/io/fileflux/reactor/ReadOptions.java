@@ -33,7 +33,7 @@ public final class ReadOptions {
     public static final long TO_END = -1;
 
     private static final ReadOptions DEFAULTS = new ReadOptions(DEFAULT_CHUNK_SIZE, DEFAULT_MAX_IN_FLIGHT, 0,
-            TO_END, null, Set.of(), BufferMode.DIRECT, null);
+            TO_END, null, Set.of(), BufferMode.HEAP, null);
 
     private final int chunkSize;
     private final int maxInFlight;
@@ -56,7 +56,7 @@ public final class ReadOptions {
         this.pool = pool;
     }
 
-    /** 64 KiB chunks, 4 reads in flight, whole file, default engine, direct buffers. */
+    /** 64 KiB chunks, 4 reads in flight, whole file, default engine, a new heap buffer per chunk. */
     public static ReadOptions defaults() {
         return DEFAULTS;
     }

@@ -383,6 +383,42 @@ class FileFluxReadTest {
         assertTrue(threads.stream().allMatch(t -> t.startsWith("fileflux-")), threads.toString());
     }
 
+    @ParameterizedTest
+    @MethodSource("engines")
+    void readsWithODirectInEveryBufferMode(String name) throws Exception {
+        Path file = dir.resolve("odirect");
+        byte[] data = TestFiles.create(file, 1_000_003, 21);
+        FileEngine e = engine(name);
+        ReadOptions direct = ReadOptions.defaults().engine(e).chunkSize(64 * 1024)
+                .openOptions(io.fileflux.core.FilefluxOption.DIRECT);
+        try {
+            FileFlux.read(file, direct.bufferMode(BufferMode.DIRECT).length(4096)).blockLast(Duration.ofSeconds(10));
+        } catch (RuntimeException refused) {
+            assumeTrue(false, "this file system refuses O_DIRECT: " + refused);
+        }
+        BufferPool pool = new BufferPool(64 * 1024, 8);
+        for (ReadOptions opts : List.of(direct, direct.bufferMode(BufferMode.DIRECT), direct.pooled(pool))) {
+            assertArrayEquals(data, collectReleasing(FileFlux.read(file, opts), opts.pool()), opts.toString());
+            // a range that ends inside a block: whole blocks are read, the range is what is emitted
+            assertArrayEquals(Arrays.copyOfRange(data, 8192, 8192 + 70_001),
+                    collectReleasing(FileFlux.read(file, opts.range(8192, 70_001)), opts.pool()), opts.toString());
+        }
+        assertEquals(0, pool.outstanding());
+    }
+
+    static byte[] collectReleasing(Flux<ByteBuffer> flux, BufferPool pool) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        flux.doOnNext(b -> {
+            byte[] bytes = new byte[b.remaining()];
+            b.get(bytes);
+            out.write(bytes, 0, bytes.length);
+            if (pool != null) {
+                pool.release(b);
+            }
+        }).blockLast(Duration.ofSeconds(60));
+        return out.toByteArray();
+    }
+
     @Test
     void badArgumentsFailAtAssembly() {
         Path file = dir.resolve("x");
