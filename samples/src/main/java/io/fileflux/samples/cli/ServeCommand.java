@@ -63,13 +63,20 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Spring's start-up INFO lines are noise for a command-line user; warnings still show. */
+    /**
+     * Spring's start-up INFO lines are noise for a command-line user, and a failure to start comes
+     * back as an exception that the CLI prints as one line: Spring shows errors only, Netty warnings.
+     */
     private static void quietSpringLogs() {
-        for (String logger : new String[] {"org.springframework", "reactor.netty", "io.netty"}) {
-            String key = "org.slf4j.simpleLogger.log." + logger;
-            if (System.getProperty(key) == null) {
-                System.setProperty(key, "warn");
-            }
+        quiet("org.springframework", "error");
+        quiet("reactor.netty", "warn");
+        quiet("io.netty", "warn");
+    }
+
+    private static void quiet(String logger, String level) {
+        String key = "org.slf4j.simpleLogger.log." + logger;
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, level);
         }
     }
 }

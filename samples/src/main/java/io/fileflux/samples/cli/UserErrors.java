@@ -28,6 +28,13 @@ final class UserErrors {
         if (e instanceof FileAlreadyExistsException fe) {
             return fe.getFile() + ": File exists";
         }
+        if (e instanceof java.nio.file.NotDirectoryException nd) {
+            return nd.getFile() + ": Not a directory";
+        }
+        if (e instanceof java.net.BindException || (e.getMessage() != null
+                && e.getMessage().contains("Address already in use"))) {
+            return "cannot listen: the address is already in use (choose another --port)";
+        }
         if (e instanceof FileIoException io) {
             return io.getMessage();
         }

@@ -74,6 +74,9 @@ public final class FileServer implements AutoCloseable {
      */
     public static FileServer start(FileServerSettings requested, String host, int port) throws IOException {
         Path root = requested.root();
+        if (!Files.exists(root)) {
+            throw new java.nio.file.NoSuchFileException(root.toString());
+        }
         if (!Files.isDirectory(root)) {
             throw new NotDirectoryException(root.toString());
         }
