@@ -14,6 +14,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
@@ -74,6 +75,23 @@ final class TailCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "the file to print")
     Path file;
 
+    /**
+     * {@code -F} on a path that does not exist yet waits for it, as {@code tail -F} does (checking
+     * every poll interval; Ctrl-C ends the wait). Returns true if the file had to be waited for: it
+     * is then new, and printed from its beginning.
+     */
+    private boolean awaitFile() throws InterruptedException {
+        if (Files.exists(file)) {
+            return false;
+        }
+        System.err.println("fileflux tail: cannot open '" + file + "' for reading: No such file or directory");
+        while (!Files.exists(file)) {
+            Thread.sleep(Math.max(10, pollMillis));
+        }
+        System.err.println("fileflux tail: '" + file + "' has appeared; following new file");
+        return true;
+    }
+
     @Override
     public Integer call() throws Exception {
         if (lines < 0) {
@@ -82,12 +100,13 @@ final class TailCommand implements Callable<Integer> {
         if (chunkSize <= 0 || chunkSize > (1 << 30)) {
             throw new IllegalArgumentException("--chunk-size must be between 1 and 1g, was " + chunkSize);
         }
+        boolean appeared = followName && checkpoint == null && awaitFile();
         BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
         Checkpointer acks = checkpoint == null ? null : Checkpointer.to(CheckpointStore.file(checkpoint), null);
         TailOptions opts = TailOptions.defaults().engine(engine.engine()).chunkSize((int) chunkSize)
                 .follow(followDescriptor || followName).followRotation(followName)
                 .pollInterval(Duration.ofMillis(pollMillis)).watch(!noWatch)
-                .startAt(fromStart ? StartAt.beginning() : StartAt.lastLines(lines))
+                .startAt(fromStart || appeared ? StartAt.beginning() : StartAt.lastLines(lines))
                 .onEvent(queue::add);
         if (acks != null) {
             opts = opts.checkpointer(acks);
