@@ -67,9 +67,7 @@ final class FluxFileRead<T> extends Flux<T> {
                 Operators.error(actual, new IllegalStateException(path + " is already closed"));
                 return;
             }
-            ReadSubscription<T> s = new ReadSubscription<>(actual, shared, false, options, mapper);
-            actual.onSubscribe(s);
-            s.start();
+            start(actual, shared, false);
             return;
         }
         FileDevice device;
@@ -82,7 +80,11 @@ final class FluxFileRead<T> extends Flux<T> {
             Operators.error(actual, e);
             return;
         }
-        ReadSubscription<T> s = new ReadSubscription<>(actual, device, true, options, mapper);
+        start(actual, device, true);
+    }
+
+    private void start(CoreSubscriber<? super T> actual, FileDevice device, boolean owned) {
+        ReadSubscription<T> s = new ReadSubscription<>(actual, device, owned, options, mapper);
         actual.onSubscribe(s);
         s.start();
     }
@@ -292,23 +294,22 @@ final class FluxFileRead<T> extends Flux<T> {
             terminated = true;
             cleanUp();
             if (!ownsDevice) {
-                if (error != null) {
-                    actual.onError(error);
-                } else {
-                    actual.onComplete();
-                }
+                signal(error);
                 return;
             }
             device.closeAsync().whenComplete((v, closeError) -> {
-                if (cancelled) {
-                    return; // §1.8: no signal after cancel
-                }
-                if (error != null) {
-                    actual.onError(error);
-                } else {
-                    actual.onComplete();
+                if (!cancelled) { // §1.8: no signal after cancel
+                    signal(error);
                 }
             });
+        }
+
+        private void signal(Throwable error) {
+            if (error != null) {
+                actual.onError(error);
+            } else {
+                actual.onComplete();
+            }
         }
 
         /** Drops completed slots (returning their buffers) and cancels the reads still in flight. */
