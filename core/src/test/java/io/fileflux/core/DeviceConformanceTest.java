@@ -291,7 +291,7 @@ public abstract class DeviceConformanceTest {
     void closeWaitsForOperationsInFlightThenClosesTheHandle() throws Exception {
         Path file = dir.resolve("close");
         TestFiles.create(file, 8 * 1024 * 1024, 9);
-        int fdsBefore = TestFiles.openFds();
+        var fdsBefore = TestFiles.fdSnapshot();
         FileDevice d = engine.open(file);
         List<DeviceReads.Result> results = new ArrayList<>();
         for (int i = 0; i < 32; i++) {
@@ -309,9 +309,7 @@ public abstract class DeviceConformanceTest {
         }
         assertEquals(0, d.inFlight());
         assertFalse(TestFiles.isOpen(file), "no descriptor left open on the file");
-        if (fdsBefore >= 0) {
-            assertEquals(fdsBefore, TestFiles.openFds());
-        }
+        assertEquals(List.of(), TestFiles.fdsOpenedSince(fdsBefore), "no descriptor left behind");
         assertTrue(closed == d.closeAsync(), "closing twice returns the same future");
     }
 

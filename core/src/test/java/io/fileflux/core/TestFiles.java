@@ -5,10 +5,14 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
-/** Test helpers shared by every module: deterministic file contents, fd counting, waiting. */
+/** Test helpers shared by every module: deterministic file contents, descriptor leaks, waiting. */
 public final class TestFiles {
 
     private TestFiles() {
@@ -39,19 +43,57 @@ public final class TestFiles {
         }
     }
 
-    /** Open file descriptors of this process (Linux {@code /proc/self/fd}), or -1 if unknown. */
-    public static int openFds() {
-        if (isWindows()) {
-            return -1; // under Wine, /proc of the Linux host is visible as Z:\proc but is not ours
-        }
+    /**
+     * The descriptors this process has open now, number to target (Linux {@code /proc/self/fd}); empty
+     * where that is unknown (Windows, Wine, no procfs). Compare with {@link #fdsOpenedSince} rather
+     * than counting: other threads of the test JVM close descriptors of their own at any time.
+     */
+    public static Map<String, String> fdSnapshot() {
+        Map<String, String> out = new TreeMap<>();
         Path fds = Path.of("/proc/self/fd");
-        if (!Files.isDirectory(fds)) {
-            return -1;
+        if (isWindows() || !Files.isDirectory(fds)) {
+            return out;
         }
         try (var s = Files.list(fds)) {
-            return (int) s.count();
+            s.forEach(fd -> {
+                try {
+                    out.put(fd.getFileName().toString(), Files.readSymbolicLink(fd).toString());
+                } catch (IOException | UnsupportedOperationException e) {
+                    // closed while listing (the listing's own descriptor, or another thread's)
+                }
+            });
         } catch (IOException e) {
-            return -1;
+            return out;
+        }
+        return out;
+    }
+
+    /**
+     * Descriptors open now that were not open (number and target) in {@code before}, other than the
+     * JVM's own jar and class-loading files: what a test leaked. Empty where descriptors are unknown.
+     */
+    public static List<String> fdsOpenedSince(Map<String, String> before) {
+        List<String> leaked = new ArrayList<>();
+        for (Map.Entry<String, String> fd : fdSnapshot().entrySet()) {
+            String target = fd.getValue();
+            if (target.equals(before.get(fd.getKey())) || target.endsWith(".jar") || target.endsWith(".jsa")
+                    || target.startsWith("/proc/")) {
+                continue;
+            }
+            leaked.add(fd.getKey() + " -> " + target);
+        }
+        return leaked;
+    }
+
+    /** Waits up to {@code timeout} until no descriptor opened since {@code before} is still open. */
+    public static void awaitNoFdOpenedSince(Map<String, String> before, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> leaked;
+        while (!(leaked = fdsOpenedSince(before)).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("descriptors left open after " + timeout + ": " + leaked);
+            }
+            sleep(5);
         }
     }
 
@@ -85,12 +127,16 @@ public final class TestFiles {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
             }
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for: " + what);
-            }
+            sleep(2);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting");
         }
     }
 

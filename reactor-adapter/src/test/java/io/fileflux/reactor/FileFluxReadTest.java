@@ -218,7 +218,7 @@ class FileFluxReadTest {
         Path file = dir.resolve("cancel");
         TestFiles.create(file, 20 * 1024 * 1024, 4);
         FileEngine e = engine(name);
-        int fdsBefore = TestFiles.openFds();
+        var fdsBefore = TestFiles.fdSnapshot();
         BufferPool pool = new BufferPool(CHUNK, 64);
         AtomicInteger seen = new AtomicInteger();
         StepVerifier.create(FileFlux.read(file, ReadOptions.defaults().engine(e).pooled(pool).maxInFlight(16))
@@ -232,9 +232,7 @@ class FileFluxReadTest {
         TestFiles.await(Duration.ofSeconds(10), "cancelled reads completed and file closed",
                 () -> e.stats().inFlight() == 0 && e.stats().openDevices() == 0);
         assertFalse(TestFiles.isOpen(file));
-        if (fdsBefore >= 0) {
-            TestFiles.await(Duration.ofSeconds(5), "fd count back", () -> TestFiles.openFds() == fdsBefore);
-        }
+        TestFiles.awaitNoFdOpenedSince(fdsBefore, Duration.ofSeconds(5));
         assertEquals(0, pool.outstanding(), "buffers of cancelled reads returned to the pool");
     }
 
