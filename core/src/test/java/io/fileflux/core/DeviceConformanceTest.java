@@ -313,6 +313,69 @@ public abstract class DeviceConformanceTest {
         assertTrue(closed == d.closeAsync(), "closing twice returns the same future");
     }
 
+    /**
+     * A FIFO (named pipe) streams like {@code cat} reads it: each read returns what the writer wrote
+     * so far (a short read, whatever the position), and 0 once the writer closed.
+     */
+    @Test
+    void fifoReadsWhatWasWrittenThenEndOfFileOnceTheWriterCloses() throws Exception {
+        assumeFalse(TestFiles.isWindows(), "named pipes of the POSIX kind");
+        Path fifo = dir.resolve("pipe");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertTrue(mk.waitFor(10, TimeUnit.SECONDS) && mk.exitValue() == 0, "mkfifo");
+        java.util.concurrent.CompletableFuture<java.io.OutputStream> writer =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return Files.newOutputStream(fifo, StandardOpenOption.WRITE); // waits for the reader
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+        FileDevice d = engine.open(fifo);
+        try (java.io.OutputStream out = writer.get(10, TimeUnit.SECONDS)) {
+            out.write("first".getBytes());
+            out.flush();
+            ByteBuffer buf = ByteBuffer.allocate(100);
+            DeviceReads.Result r = new DeviceReads.Result();
+            d.read(buf, 12345, r);
+            assertEquals(5, r.get(), "a pipe read returns what is there, not a full buffer");
+            assertEquals("first", new String(buf.array(), 0, 5));
+            DeviceReads.Result second = new DeviceReads.Result();
+            d.read(buf.clear(), 0, second);
+            out.write("second".getBytes());
+            out.flush();
+            assertEquals(6, second.get());
+            assertEquals("second", new String(buf.array(), 0, 6));
+        }
+        DeviceReads.Result end = new DeviceReads.Result();
+        d.read(ByteBuffer.allocate(10), 0, end);
+        assertEquals(0, end.get(), "end of file once the last writer closed");
+        d.closeAsync().get(10, TimeUnit.SECONDS);
+        assertFalse(TestFiles.isOpen(fifo));
+    }
+
+    /** A read waiting on a silent pipe ends cancelled when cancelled, and the device then closes. */
+    @Test
+    void cancellingAReadWaitingOnAPipeEndsItAndTheDeviceCloses() throws Exception {
+        assumeFalse(TestFiles.isWindows(), "named pipes of the POSIX kind");
+        Path fifo = dir.resolve("silent");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertTrue(mk.waitFor(10, TimeUnit.SECONDS) && mk.exitValue() == 0, "mkfifo");
+        // a writer that never writes: opened read-write, so opening it does not wait for a reader
+        try (java.io.RandomAccessFile silentWriter = new java.io.RandomAccessFile(fifo.toFile(), "rw")) {
+            FileDevice d = engine.open(fifo);
+            DeviceReads.Result r = new DeviceReads.Result();
+            IoOperation op = d.read(ByteBuffer.allocate(64), 0, r);
+            Thread.sleep(20);
+            assertFalse(r.future.isDone(), "nothing written: the read waits");
+            op.cancel();
+            assertInstanceOf(IoCancelledException.class, r.error());
+            d.closeAsync().get(10, TimeUnit.SECONDS);
+            assertEquals(0, d.inFlight());
+        }
+        assertFalse(TestFiles.isOpen(fifo), "the device's descriptor is closed (the writer's too, now)");
+    }
+
     @Test
     void callbacksRunOffTheSubmittingThread() throws Exception {
         Path file = dir.resolve("thread");

@@ -236,6 +236,9 @@ final class FluxFileRead<T> extends Flux<T> {
                 }
                 slots.pollFirst();
                 long chunkEnd = head.offset + bytes;
+                if (head.probe && chunkEnd < nextSubmit) {
+                    nextSubmit = chunkEnd; // a short probe (the only read in flight): go on where it stopped
+                }
                 if (chunkEnd > knownSize) {
                     knownSize = Math.max(chunkEnd, sizeOrZero());
                 }
@@ -266,7 +269,7 @@ final class FluxFileRead<T> extends Flux<T> {
                 if (!direct && nextSubmit < knownSize) {
                     want = (int) Math.min(want, knownSize - nextSubmit);
                 }
-                Slot slot = new Slot(this, nextSubmit, allocate(want), want);
+                Slot slot = new Slot(this, nextSubmit, allocate(want), want, nextSubmit >= knownSize);
                 slots.addLast(slot);
                 nextSubmit += want;
                 try {
@@ -407,6 +410,12 @@ final class FluxFileRead<T> extends Flux<T> {
         final ByteBuffer buffer;
         final int start;
         final int want;
+        /**
+         * A read at or past the size known when it was submitted (a growing file, a FIFO, a /proc
+         * file): it is the only read in flight, and what it returns is emitted as it is, without
+         * waiting for the rest of the chunk (which may come much later, or never before the end).
+         */
+        final boolean probe;
         volatile IoOperation op;
         /** Drain-owned: cancel already requested for this slot's read. */
         boolean cancelRequested;
@@ -415,18 +424,19 @@ final class FluxFileRead<T> extends Flux<T> {
         IOException error;
         volatile int state;
 
-        Slot(ReadSubscription<?> parent, long offset, ByteBuffer buffer, int want) {
+        Slot(ReadSubscription<?> parent, long offset, ByteBuffer buffer, int want, boolean probe) {
             this.parent = parent;
             this.offset = offset;
             this.buffer = buffer;
             this.start = buffer.position();
             this.want = want;
+            this.probe = probe;
         }
 
         @Override
         public void completed(int bytes) {
             int got = buffer.position() - start;
-            if (bytes > 0 && got < want && buffer.hasRemaining() && !parent.cancelled && !parent.direct) {
+            if (bytes > 0 && got < want && buffer.hasRemaining() && !parent.cancelled && !parent.direct && !probe) {
                 // short read: continue from where it stopped
                 try {
                     IoOperation next = parent.device.read(buffer, offset + got, this);

@@ -236,6 +236,59 @@ class FileFluxReadTest {
         assertEquals(0, pool.outstanding(), "buffers of cancelled reads returned to the pool");
     }
 
+    /**
+     * A FIFO is read like {@code cat} reads it: each chunk is emitted as soon as the writer wrote it
+     * (not held back until the chunk is full), offsets count the bytes received, and the Flux
+     * completes when the writer closes.
+     */
+    @ParameterizedTest
+    @MethodSource("engines")
+    void fifoChunksArriveAsWrittenAndTheFluxCompletesWhenTheWriterCloses(String name) throws Exception {
+        assumeFalse(TestFiles.isWindows(), "named pipes of the POSIX kind");
+        Path fifo = dir.resolve("pipe");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assumeTrue(mk.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && mk.exitValue() == 0, "mkfifo");
+        FileEngine e = engine(name);
+        java.util.concurrent.CompletableFuture<java.io.OutputStream> writer =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return Files.newOutputStream(fifo); // waits until the Flux opened the FIFO
+                    } catch (java.io.IOException ex) {
+                        throw new java.io.UncheckedIOException(ex);
+                    }
+                });
+        StepVerifier.create(FileFlux.readChunks(fifo, ReadOptions.defaults().engine(e).chunkSize(64 * 1024)))
+                .then(() -> write(writer, "hello "))
+                .assertNext(c -> {
+                    assertEquals(0, c.offset());
+                    assertEquals("hello ", java.nio.charset.StandardCharsets.UTF_8.decode(c.data()).toString());
+                })
+                .then(() -> write(writer, "world"))
+                .assertNext(c -> {
+                    assertEquals(6, c.offset());
+                    assertEquals("world", java.nio.charset.StandardCharsets.UTF_8.decode(c.data()).toString());
+                })
+                .then(() -> {
+                    try {
+                        writer.join().close();
+                    } catch (java.io.IOException ex) {
+                        throw new java.io.UncheckedIOException(ex);
+                    }
+                })
+                .expectComplete()
+                .verify(Duration.ofSeconds(20));
+    }
+
+    private static void write(java.util.concurrent.CompletableFuture<java.io.OutputStream> writer, String text) {
+        try {
+            java.io.OutputStream out = writer.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.flush();
+        } catch (Exception ex) {
+            throw new AssertionError(ex);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("engines")
     void takeCancelsUpstream(String name) throws Exception {

@@ -64,6 +64,8 @@ public final class CompletionOp implements IoOperation {
     /** Assigned by {@link OpTable#register} before the op is handed to the driver. */
     private long token;
     private Object attachment;
+    /** Driver-owned (completion thread): which step of a multi-request op was issued last. */
+    private int driverStage;
 
     private CompletionOp(OpKind kind, CompletionDriver driver, Path path, long handle, long position,
                          long offset, IoCallback callback, ByteBuffer buffer, boolean metadata,
@@ -209,6 +211,19 @@ public final class CompletionOp implements IoOperation {
     /** What {@link #attach} stored, or null. */
     public Object attachment() {
         return attachment;
+    }
+
+    /**
+     * The step a driver that runs this op as several kernel requests (e.g. a poll, then the read)
+     * reached; 0 at first. Read and written only by the driver's completion thread.
+     */
+    public int driverStage() {
+        return driverStage;
+    }
+
+    /** Sets {@link #driverStage()}. */
+    public void driverStage(int stage) {
+        this.driverStage = stage;
     }
 
     /** The op's current state. */

@@ -7,6 +7,7 @@ import io.fileflux.core.FileIdentity;
 import io.fileflux.core.OpenSpec;
 import java.io.IOException;
 import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -91,6 +92,9 @@ public final class NioEngine implements FileEngine {
         if (spec.direct()) {
             nio.add(com.sun.nio.file.ExtendedOpenOption.DIRECT);
         }
+        if (isFifo(path, spec.noFollow())) {
+            return openFifo(path, spec, nio);
+        }
         for (int attempt = 1; ; attempt++) {
             FileIdentity before = spec.create() || spec.createNew() ? null : identityOrNull(path);
             AsynchronousFileChannel channel = AsynchronousFileChannel.open(path, nio, pool, attributes);
@@ -111,6 +115,40 @@ public final class NioEngine implements FileEngine {
     }
 
     private static final int MAX_OPEN_ATTEMPTS = 5;
+
+    /**
+     * A FIFO through a blocking {@link FileChannel} ({@link NioStreamDevice}). As with {@code cat},
+     * opening one for reading waits until a writer opened it (java.nio cannot open without waiting);
+     * the io_uring engine opens without waiting.
+     */
+    private FileDevice openFifo(Path path, OpenSpec spec, Set<OpenOption> nio) throws IOException {
+        if (spec.direct()) {
+            throw new FileSystemException(path.toString(), null, "direct I/O is not possible on a FIFO");
+        }
+        nio.remove(StandardOpenOption.TRUNCATE_EXISTING);
+        nio.remove(StandardOpenOption.SYNC);
+        nio.remove(StandardOpenOption.DSYNC);
+        FileChannel channel = FileChannel.open(path, nio);
+        try {
+            return new NioStreamDevice(this, path, identityOf(path), spec.write(), channel);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private static boolean isFifo(Path path, boolean noFollow) {
+        try {
+            LinkOption[] links = noFollow ? new LinkOption[] {LinkOption.NOFOLLOW_LINKS} : new LinkOption[0];
+            Object mode = Files.getAttribute(path, "unix:mode", links);
+            return mode instanceof Integer && ((Integer) mode & S_IFMT) == S_IFIFO;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false; // missing (open reports it) or not a Unix file system
+        }
+    }
+
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFIFO = 0010000;
 
     private static FileIdentity identityOrNull(Path path) {
         try {

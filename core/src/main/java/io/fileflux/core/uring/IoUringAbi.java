@@ -46,7 +46,7 @@ final class IoUringAbi {
     static final int SQE_OFF = 8;            // __u64 off / addr2
     static final int SQE_ADDR = 16;          // __u64 addr
     static final int SQE_LEN = 24;           // __u32 len
-    static final int SQE_OP_FLAGS = 28;      // __u32 rw_flags / fsync_flags / cancel_flags
+    static final int SQE_OP_FLAGS = 28;      // __u32 rw_flags / fsync_flags / poll32_events / cancel_flags
     static final int SQE_USER_DATA = 32;     // __u64 user_data
     static final int SQE_BUF_INDEX = 40;     // __u16 buf_index, __u16 personality, __s32 splice_fd_in
     static final int SQE_ADDR3 = 48;         // __u64 addr3
@@ -66,6 +66,7 @@ final class IoUringAbi {
     // ---- opcodes (enum io_uring_op) ------------------------------------------------------------
     static final byte IORING_OP_NOP = 0;
     static final byte IORING_OP_FSYNC = 3;
+    static final byte IORING_OP_POLL_ADD = 6;
     static final byte IORING_OP_ASYNC_CANCEL = 14;
     static final byte IORING_OP_READ = 22;
     static final byte IORING_OP_WRITE = 23;

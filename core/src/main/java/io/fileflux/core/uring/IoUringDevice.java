@@ -16,6 +16,14 @@ final class IoUringDevice extends CompletionDevice {
 
     /** Driver flag: a regular file without O_DIRECT, whose reads and writes may be punted to io-wq. */
     static final int BUFFERED_REGULAR = 1;
+    /**
+     * Driver flag: a FIFO opened for reading. Each read first waits for {@code POLLIN} with
+     * {@code IORING_OP_POLL_ADD}, then reads: the fd was opened {@code O_NONBLOCK} (so that open did
+     * not wait for a writer), and a FIFO reader that was opened that way sees no hang-up before a
+     * writer came — the read stays pending while nobody writes and reaches end of file (0) once the
+     * last writer closed, like {@code cat}.
+     */
+    static final int POLL_FIRST = 2;
 
     private final IoUringEngine engine;
     private final int fd;
@@ -23,8 +31,8 @@ final class IoUringDevice extends CompletionDevice {
     private boolean fdClosed;
 
     IoUringDevice(IoUringEngine engine, Path path, FileIdentity identity, boolean writable, int fd, boolean direct,
-                  boolean stream, boolean bufferedRegular) {
-        super(engine, engine, path, identity, writable, fd, direct, stream, bufferedRegular ? BUFFERED_REGULAR : 0);
+                  boolean stream, int driverFlags) {
+        super(engine, engine, path, identity, writable, fd, direct, stream, driverFlags);
         this.engine = engine;
         this.fd = fd;
     }

@@ -235,9 +235,7 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
         } else {
             flags |= LinuxNative.O_RDONLY;
             if (isFifo(cpath, spec.noFollow())) {
-                // O_RDONLY would block in open() until a writer appears; with O_RDWR the device is
-                // a writer itself, so reads stay pending until data arrives (and never see EOF)
-                flags = LinuxNative.O_CLOEXEC | LinuxNative.O_RDWR;
+                flags |= LinuxNative.O_NONBLOCK; // O_RDONLY alone would block in open() until a writer appears
             }
         }
         if (spec.createNew()) {
@@ -269,20 +267,30 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
             throw Errno.openException(e.getErrorCode(), path, spec.direct());
         }
         try {
+            if ((flags & LinuxNative.O_NONBLOCK) != 0) {
+                // reads wait in the kernel (POLL_FIRST), never answer EAGAIN
+                LinuxNative.fcntl(fd, LinuxNative.F_SETFL,
+                        LinuxNative.fcntl(fd, LinuxNative.F_GETFL, 0) & ~LinuxNative.O_NONBLOCK);
+            }
             Stat st = Stat.of(fd, path);
             if (st.type() == LinuxNative.S_IFDIR) {
                 throw new FileSystemException(path.toString(), null, "Is a directory");
             }
             boolean regular = st.type() == LinuxNative.S_IFREG;
             boolean stream = st.type() == LinuxNative.S_IFIFO;
+            int driverFlags = (regular && !spec.direct() ? IoUringDevice.BUFFERED_REGULAR : 0)
+                    | (stream && (flags & LinuxNative.O_NONBLOCK) != 0 ? IoUringDevice.POLL_FIRST : 0);
             IoUringDevice device = new IoUringDevice(this, path, st.identity(), spec.write(), fd, spec.direct(),
-                    stream, regular && !spec.direct());
+                    stream, driverFlags);
             devices.add(device);
             if (closing) {
                 device.closeAsync();
                 throw new IllegalStateException("engine closed");
             }
             return device;
+        } catch (LastErrorException e) {
+            closeFd(fd);
+            throw new FileSystemException(path.toString(), null, "fcntl failed: " + Errno.name(e.getErrorCode()));
         } catch (IOException | RuntimeException | Error e) {
             closeFd(fd);
             throw e;
@@ -414,6 +422,8 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
             if (op.kind() == OpKind.SYNC) {
                 ring.putSqe(IORING_OP_FSYNC, (byte) 0, fd, 0, 0, 0,
                         op.metadata() ? 0 : IORING_FSYNC_DATASYNC, op.token());
+            } else if (awaitsPoll(op)) {
+                ring.putSqe(IORING_OP_POLL_ADD, (byte) 0, fd, 0, 0, 0, LinuxNative.POLLIN, op.token());
             } else {
                 byte flags = (op.driverFlags() & IoUringDevice.BUFFERED_REGULAR) != 0 && op.length() >= asyncThreshold
                         ? IOSQE_ASYNC : 0;
@@ -538,13 +548,26 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
             }
             return;
         }
-        CompletionOp op = table.remove(userData);
+        CompletionOp op = table.get(userData);
         if (op == null) {
             LOG.warn("completion for unknown user_data {} (res {}) ignored", Long.toHexString(userData), res);
             return;
         }
+        boolean polled = awaitsPoll(op);
+        if (polled && res >= 0 && op.state() == OpState.SUBMITTED) {
+            // the FIFO is readable (data, or every writer gone): now the read, with the same token
+            op.driverStage(READ_ISSUED);
+            enqueue(op);
+            if (op.state() == OpState.CANCEL_REQUESTED) {
+                enqueue(op.token() | CANCEL_TAG); // the cancel may have been queued before the read
+            }
+            return;
+        }
+        table.remove(userData);
         try {
-            if (res >= 0) {
+            if (polled && res >= 0) {
+                op.cancelled(Errno.ECANCELED, "ECANCELED"); // cancelled as its poll fired: nothing read
+            } else if (res >= 0) {
                 op.complete(res);
             } else if (res == -Errno.ECANCELED
                     || (res == -Errno.EINTR && op.state() == OpState.CANCEL_REQUESTED)) {
@@ -555,6 +578,15 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
         } catch (RuntimeException e) {
             LOG.error("dispatching {} failed", op, e);
         }
+    }
+
+    /** {@link CompletionOp#driverStage()} of a POLL_FIRST read whose read request was issued. */
+    private static final int READ_ISSUED = 1;
+
+    /** True for a read on a FIFO that still waits for POLLIN (see {@link IoUringDevice#POLL_FIRST}). */
+    private static boolean awaitsPoll(CompletionOp op) {
+        return op.kind() == OpKind.READ && (op.driverFlags() & IoUringDevice.POLL_FIRST) != 0
+                && op.driverStage() != READ_ISSUED;
     }
 
     // ================================================================================== status

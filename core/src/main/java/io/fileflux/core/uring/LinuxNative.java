@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * Every native function the io_uring engine calls, bound once through JNA direct mapping to the C
  * library: {@code syscall(2)} (for {@code io_uring_setup}, {@code io_uring_enter},
  * {@code io_uring_register}, which glibc does not wrap), {@code open}, {@code close}, {@code mmap},
- * {@code munmap}, {@code statx}, {@code eventfd}, {@code write} and {@code mkfifo}. Pointers are passed as {@code long} addresses.
+ * {@code munmap}, {@code statx}, {@code fcntl}, {@code eventfd}, {@code write} and {@code mkfifo}. Pointers are passed as {@code long} addresses.
  * Everything else in the package is plain Java.
  *
  * <p>Errors: each function declares {@link LastErrorException}; JNA throws it with {@code errno}
@@ -38,6 +38,14 @@ final class LinuxNative {
     static final int O_DSYNC = 010000;
     static final int O_SYNC = 04010000;
     static final int O_CLOEXEC = 02000000;
+    static final int O_NONBLOCK = 04000;
+
+    // fcntl(2)
+    static final int F_GETFL = 3;
+    static final int F_SETFL = 4;
+
+    // poll(2) events
+    static final int POLLIN = 0x001;
     static final int O_DIRECT;
     static final int O_NOFOLLOW;
 
@@ -84,6 +92,9 @@ final class LinuxNative {
     static native int open(byte[] path, int flags, int mode) throws LastErrorException;
 
     static native int close(int fd) throws LastErrorException;
+
+    /** {@code fcntl(fd, cmd, arg)} for the int-argument commands ({@code F_GETFL}, {@code F_SETFL}). */
+    static native int fcntl(int fd, int cmd, int arg) throws LastErrorException;
 
     static native long mmap(long addr, long length, int prot, int flags, int fd, long offset)
             throws LastErrorException;
