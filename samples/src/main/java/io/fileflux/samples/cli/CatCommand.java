@@ -8,6 +8,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
@@ -48,42 +49,86 @@ final class CatCommand implements Callable<Integer> {
             description = "stop after this many bytes of each file")
     Long length;
 
-    @Parameters(paramLabel = "FILE", arity = "1..*", description = "files to print, in order")
-    List<Path> files;
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "files to print, in order ('-' is standard input)")
+    List<String> files;
 
+    /**
+     * Prints every file in order. Like {@code cat}, a file that cannot be read is reported on
+     * standard error and the others are still printed; the exit code is then 1.
+     */
     @Override
     public Integer call() throws IOException {
         if (chunkSize <= 0 || chunkSize > (1 << 30)) {
             throw new IllegalArgumentException("--chunk-size must be between 1 and 1g, was " + chunkSize);
         }
+        if (inFlight < 1 || inFlight > ReadOptions.MAX_IN_FLIGHT_LIMIT) {
+            throw new IllegalArgumentException("--in-flight must be between 1 and " + ReadOptions.MAX_IN_FLIGHT_LIMIT
+                    + ", was " + inFlight);
+        }
         ReadOptions base = ReadOptions.defaults().engine(engine.engine()).maxInFlight(inFlight).position(offset)
                 .length(length == null ? ReadOptions.TO_END : length);
-        BufferPool pool = new BufferPool((int) chunkSize, inFlight * 2 + 2);
-        ReadOptions opts = base.pooled(pool);
         FileChannel out = new FileOutputStream(FileDescriptor.out).getChannel();
-        for (Path file : files) {
-            try (Stream<ByteBuffer> chunks = FileFlux.read(file, opts).toStream(inFlight * 2)) {
-                Iterator<ByteBuffer> it = chunks.iterator();
-                while (it.hasNext()) {
-                    ByteBuffer b = it.next();
-                    try {
-                        while (b.hasRemaining()) {
-                            out.write(b);
-                        }
-                    } catch (IOException e) {
-                        // standard output closed early (cat BIG | head): closing the stream cancels the
-                        // reads in flight; exit quietly like cat does on SIGPIPE
-                        if (isBrokenPipe(e)) {
-                            return EXIT_BROKEN_PIPE;
-                        }
-                        throw e;
-                    } finally {
-                        pool.release(b);
+        int status = 0;
+        for (String arg : files) {
+            try {
+                Path file = CliPaths.input(arg);
+                if (print(file, base, out)) {
+                    return EXIT_BROKEN_PIPE;
+                }
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof IOException io && isStdoutError(io)) {
+                    throw io;
+                }
+                System.err.println("fileflux: " + UserErrors.describe(e));
+                status = 1;
+            }
+        }
+        return status;
+    }
+
+    /** Streams one file to {@code out}; true if standard output was closed (stop, like cat on SIGPIPE). */
+    private boolean print(Path file, ReadOptions base, FileChannel out) throws IOException {
+        // a regular file never needs buffers larger than itself (--chunk-size 1g on a small file)
+        int chunk = (int) chunkSize;
+        if (Files.isRegularFile(file)) {
+            long size = Files.size(file);
+            if (size > 0 && size < chunk) {
+                chunk = (int) Math.max(4096, size);
+            }
+        }
+        BufferPool pool = new BufferPool(chunk, inFlight * 2 + 2);
+        try (Stream<ByteBuffer> chunks = FileFlux.read(file, base.chunkSize(chunk).pooled(pool)).toStream(inFlight * 2)) {
+            Iterator<ByteBuffer> it = chunks.iterator();
+            while (it.hasNext()) {
+                ByteBuffer b = it.next();
+                try {
+                    while (b.hasRemaining()) {
+                        out.write(b);
                     }
+                } catch (IOException e) {
+                    // standard output closed early (cat BIG | head): closing the stream cancels the
+                    // reads in flight; exit quietly like cat does on SIGPIPE
+                    if (isBrokenPipe(e)) {
+                        return true;
+                    }
+                    throw new StdoutException(e);
+                } finally {
+                    pool.release(b);
                 }
             }
         }
-        return 0;
+        return false;
+    }
+
+    /** A failed write to standard output: ends the command, unlike an unreadable input file. */
+    static final class StdoutException extends IOException {
+        StdoutException(IOException cause) {
+            super("write error: standard output: " + cause.getMessage(), cause);
+        }
+    }
+
+    private static boolean isStdoutError(IOException e) {
+        return e instanceof StdoutException;
     }
 
     private static boolean isBrokenPipe(IOException e) {

@@ -2,19 +2,29 @@ package io.fileflux.samples.cli;
 
 import io.fileflux.reactor.FileFlux;
 import io.fileflux.reactor.WriteOptions;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import reactor.core.Disposable;
 
 /**
  * {@code fileflux cp}: copies a file through the read and write publishers. On a terminal it draws a
@@ -45,35 +55,135 @@ final class CpCommand implements Callable<Integer> {
             description = "show a progress bar when attached to a terminal (default: on)")
     boolean progress;
 
-    @Parameters(index = "0", paramLabel = "SRC", description = "file to copy")
-    Path source;
+    @Parameters(index = "0", paramLabel = "SRC", description = "file to copy ('-' is standard input)")
+    String sourceArg;
 
     @Parameters(index = "1", paramLabel = "DST", description = "target file, or a directory to copy into")
-    Path target;
+    String targetArg;
 
     @Override
     public Integer call() throws Exception {
-        Path dst = Files.isDirectory(target) ? target.resolve(source.getFileName()) : target;
+        if (inFlight < 1 || inFlight > WriteOptions.MAX_IN_FLIGHT_LIMIT) {
+            throw new IllegalArgumentException("--in-flight must be between 1 and " + WriteOptions.MAX_IN_FLIGHT_LIMIT
+                    + ", was " + inFlight);
+        }
+        Path source = CliPaths.input(sourceArg);
+        Path target = CliPaths.output(targetArg);
+        if (Files.isDirectory(source)) {
+            throw new FileSystemException(sourceArg, null, "Is a directory (cp copies one file)");
+        }
+        Path dst = Files.isDirectory(target) && source.getFileName() != null
+                ? target.resolve(source.getFileName()) : target;
         WriteOptions opts = WriteOptions.defaults().engine(engine.engine()).maxInFlight(inFlight).atomic(atomic)
                 .durability(sync ? WriteOptions.Durability.FSYNC : WriteOptions.Durability.NONE);
         if (noClobber) {
             opts = opts.createNew();
         }
-        long total = Files.isRegularFile(source) ? Files.size(source) : -1;
+        Set<PosixFilePermission> mode = sourceMode(source);
+        if (mode != null) {
+            opts = opts.permissions(mode); // like cp: a new file gets the source's mode (less the umask)
+        }
+        // a /proc file reports size 0 whatever it holds: treat 0 as unknown (an empty file just shows 0 B)
+        long total = Files.isRegularFile(source) && Files.size(source) > 0 ? Files.size(source) : -1;
         AtomicLong written = new AtomicLong();
-        Progress bar = progress && System.console() != null ? new Progress(System.err, total, written) : null;
+        Progress bar = progress && Progress.stderrIsTerminal() ? new Progress(System.err, total, written) : null;
         if (bar != null) {
             opts = opts.progress(written::set);
-            bar.start();
         }
+        Set<Path> tempsBefore = atomic ? temporaryFilesOf(dst) : Set.of();
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Disposable copy = FileFlux.copy(source, dst, opts)
+                .doOnSubscribe(s -> {
+                    if (bar != null) {
+                        bar.start();
+                    }
+                })
+                .subscribe(n -> { }, e -> {
+                    failure.set(e);
+                    done.countDown();
+                }, done::countDown);
+        // Ctrl-C or kill: cancel the copy and wait (briefly) until its temporary file is gone
+        Thread hook = new Thread(() -> {
+            copy.dispose();
+            if (atomic) {
+                awaitTemporaryFilesGone(dst, tempsBefore, 5_000);
+            }
+        }, "fileflux-cp-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        boolean ok = false;
         try {
-            FileFlux.copy(source, dst, opts).block();
+            done.await();
+            Throwable e = failure.get();
+            if (e != null) {
+                throw e instanceof Exception ex ? ex : new RuntimeException(e);
+            }
+            ok = true;
+        } catch (Exception e) {
+            throw atomic ? new TempNamedException(e, dst) : e;
         } finally {
             if (bar != null) {
-                bar.stop();
+                bar.stop(ok);
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // shutting down: the hook cancels the copy
             }
         }
         return 0;
+    }
+
+    private static Set<PosixFilePermission> sourceMode(Path source) {
+        try {
+            return Files.isRegularFile(source) ? Files.getPosixFilePermissions(source) : null;
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /** The atomic mode's temporary files beside {@code dst} ({@code .NAME.fileflux-HEX.tmp}). */
+    static Set<Path> temporaryFilesOf(Path dst) {
+        Path dir = dst.toAbsolutePath().getParent();
+        Path name = dst.getFileName();
+        if (dir == null || name == null) {
+            return Set.of();
+        }
+        String prefix = "." + name + ".fileflux-";
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.startsWith(prefix) && n.endsWith(".tmp");
+            }).collect(Collectors.toSet());
+        } catch (IOException e) {
+            return Set.of();
+        }
+    }
+
+    private static void awaitTemporaryFilesGone(Path dst, Set<Path> before, long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            Set<Path> now = new HashSet<>(temporaryFilesOf(dst));
+            now.removeAll(before);
+            if (now.isEmpty()) {
+                return;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** An atomic copy's error names the target, not the hidden temporary file it was writing. */
+    static final class TempNamedException extends IOException {
+        TempNamedException(Exception cause, Path dst) {
+            super(UserErrors.describe(cause).replaceAll(
+                    "\\S*\\." + java.util.regex.Pattern.quote(String.valueOf(dst.getFileName()))
+                            + "\\.fileflux-[0-9a-f]+\\.tmp", java.util.regex.Matcher.quoteReplacement(
+                            dst + " (while writing its temporary copy)")), cause);
+        }
     }
 
     /** The progress line: redrawn five times a second on its own daemon thread, erased or finished at the end. */
@@ -100,21 +210,52 @@ final class CpCommand implements Callable<Integer> {
             timer.scheduleAtFixedRate(() -> draw(false), 200, 200, TimeUnit.MILLISECONDS);
         }
 
-        void stop() throws InterruptedException {
+        /** Ends the bar: the final line on success; erased after a failure (the error line follows). */
+        void stop(boolean success) throws InterruptedException {
+            if (timer == null) {
+                return; // never started: the copy failed before it opened anything
+            }
             timer.shutdownNow();
             timer.awaitTermination(1, TimeUnit.SECONDS);
-            draw(true);
+            if (success) {
+                draw(true);
+            } else {
+                synchronized (this) {
+                    out.print("\r" + " ".repeat(lastWidth) + "\r");
+                    out.flush();
+                }
+            }
         }
+
+        /**
+         * True when standard error is a terminal (the bar goes there, whatever stdin and stdout are).
+         * Linux: where fd 2 points; elsewhere, whether the JVM has a console.
+         */
+        static boolean stderrIsTerminal() {
+            try {
+                String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+                return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+            } catch (IOException | UnsupportedOperationException e) {
+                return System.console() != null;
+            }
+        }
+
+        private int lastWidth;
 
         private synchronized void draw(boolean last) {
             long n = done.get();
             double seconds = Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
             double rate = n / seconds;
-            out.print('\r' + line(n, total, rate, seconds) + (last ? "\n" : ""));
+            String line = line(n, total, rate, seconds);
+            lastWidth = line.length();
+            out.print('\r' + line + (last ? "\n" : ""));
             out.flush();
         }
 
         static String line(long n, long total, double rate, double seconds) {
+            if (total >= 0 && n > total) {
+                total = -1; // the source grew while copied: its size no longer means anything
+            }
             StringBuilder sb = new StringBuilder();
             if (total > 0) {
                 int filled = (int) Math.min(WIDTH, n * WIDTH / total);

@@ -1,5 +1,6 @@
 package io.fileflux.samples.cli;
 
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,10 +8,13 @@ import picocli.CommandLine.Command;
  * The {@code fileflux} command line: one subcommand per job. Started by the {@code ./fileflux}
  * launcher at the repository root.
  */
-@Command(name = "fileflux", mixinStandardHelpOptions = true, version = "fileflux 0.1.0",
+@Command(name = "fileflux", mixinStandardHelpOptions = true, version = FilefluxCli.VERSION,
         description = "Asynchronous file I/O on io_uring, IOCP and java.nio, as Reactor streams.",
         subcommands = {CatCommand.class, CpCommand.class, InfoCommand.class, ServeCommand.class, TailCommand.class})
-public final class FilefluxCli implements Runnable {
+public final class FilefluxCli implements Callable<Integer> {
+
+    /** What {@code --version} prints. */
+    static final String VERSION = "fileflux 0.1.0";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -22,6 +26,10 @@ public final class FilefluxCli implements Runnable {
     /** Runs the command line and returns the exit code (for tests). */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new FilefluxCli());
+        cli.setExpandAtFiles(false); // "@notes" is a file name here, not an argument file
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            sub.getCommandSpec().version(VERSION); // -V on a subcommand prints it too
+        }
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("fileflux: " + UserErrors.describe(e));
             return 1;
@@ -29,8 +37,10 @@ public final class FilefluxCli implements Runnable {
         return cli.execute(args);
     }
 
+    /** No subcommand: the usage on standard error, and exit status 2 (a usage error). */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return 2;
     }
 }

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,56 @@ class CatCommandTest {
         CliProcess badEngine = CliProcess.run("cat", "--engine", "floppy", dir.toString());
         assertEquals(1, badEngine.exitCode);
         assertTrue(badEngine.stderr.contains("unknown engine 'floppy'"), badEngine.stderr);
+    }
+
+    @Test
+    void aBadFileIsReportedAndTheOthersArePrintedLikeCat() throws Exception {
+        Files.writeString(dir.resolve("a"), "A\n");
+        Files.writeString(dir.resolve("b"), "B\n");
+        CliProcess p = CliProcess.run("cat", dir.resolve("a").toString(), dir.resolve("missing").toString(),
+                dir.resolve("a") + "/", "", dir.resolve("b").toString());
+        assertEquals(1, p.exitCode);
+        assertEquals("A\nB\n", new String(p.stdout, java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(List.of(
+                "fileflux: " + dir.resolve("missing") + ": No such file or directory",
+                "fileflux: " + dir.resolve("a") + "/: Not a directory",
+                "fileflux: '': No such file or directory"), p.stderr.lines().toList());
+    }
+
+    @Test
+    void dashIsStandardInputAndAtSignsAreFileNames() throws Exception {
+        Files.writeString(dir.resolve("a"), "A\n");
+        Files.writeString(dir.resolve("@notes"), "at\n");
+        Process p = CliProcess.builder("cat", dir.resolve("a").toString(), "-", dir.resolve("@notes").toString())
+                .start();
+        try (var in = p.getOutputStream()) {
+            in.write("from stdin\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        assertEquals("A\nfrom stdin\nat\n", out);
+    }
+
+    @Test
+    void aFifoIsPrintedAsWrittenAndEndsWhenItsWriterCloses() throws Exception {
+        Path fifo = dir.resolve("pipe");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mk.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)
+                && mk.exitValue() == 0, "mkfifo");
+        for (String engine : List.of("io_uring", "nio")) {
+            if (engine.equals("io_uring") && io.fileflux.core.Engines.probeAll().stream().noneMatch(st -> st.name().equals("io_uring") && st.available())) {
+                continue;
+            }
+            Process p = CliProcess.builder("cat", "--engine", engine, fifo.toString()).start();
+            try (var w = Files.newOutputStream(fifo)) { // opens once cat has opened the FIFO
+                w.write("through the pipe\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), engine);
+            assertEquals(0, p.exitValue(), engine);
+            assertEquals("through the pipe\n", out, engine);
+        }
     }
 
     @Test

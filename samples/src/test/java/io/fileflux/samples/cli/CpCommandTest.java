@@ -73,4 +73,66 @@ class CpCommandTest {
         String l = CpCommand.Progress.line(512L << 20, 1L << 30, 256.0 * (1 << 20), 2.0);
         assertTrue(l.startsWith("[############            ]  50% 512.0 MiB / 1.0 GiB  256.0 MiB/s  ETA 0:02"), l);
     }
+
+    @Test
+    void anInterruptedAtomicCopyLeavesNoTemporaryFile() throws Exception {
+        Path src = dir.resolve("src.bin");
+        try (var out = Files.newOutputStream(src)) {
+            byte[] block = new byte[1 << 20];
+            new java.util.Random(5).nextBytes(block);
+            for (int i = 0; i < 512; i++) {
+                out.write(block);
+            }
+        }
+        Path outDir = Files.createDirectories(dir.resolve("out"));
+        Path dst = outDir.resolve("t");
+        Process p = CliProcess.builder("cp", "--atomic", "--sync", "--in-flight", "1", src.toString(), dst.toString())
+                .redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (CpCommand.temporaryFilesOf(dst).isEmpty() && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(p.isAlive(), "the copy finished before it could be stopped");
+        p.destroy(); // SIGTERM
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(143, p.exitValue());
+        assertEquals(java.util.Set.of(), CpCommand.temporaryFilesOf(dst), "the temporary file was deleted");
+        assertFalse(Files.exists(dst), "the target was never created");
+    }
+
+    @Test
+    void argumentsAreCheckedLikeCp() throws Exception {
+        Path a = Files.writeString(dir.resolve("a"), "A");
+        CliProcess trailing = CliProcess.run("cp", a.toString(), dir.resolve("newdir") + "/");
+        assertEquals(1, trailing.exitCode);
+        assertTrue(trailing.stderr.contains("Not a directory"), trailing.stderr);
+        assertFalse(Files.exists(dir.resolve("newdir")));
+
+        CliProcess empty = CliProcess.run("cp", a.toString(), "");
+        assertEquals(1, empty.exitCode);
+        assertEquals("fileflux: '': No such file or directory", empty.stderr.trim());
+
+        CliProcess root = CliProcess.run("cp", "/", dir.toString());
+        assertEquals(1, root.exitCode);
+        assertTrue(root.stderr.trim().startsWith("fileflux: /: Is a directory"), root.stderr);
+
+        CliProcess inFlight = CliProcess.run("cp", "--in-flight", "0", a.toString(), dir.resolve("b").toString());
+        assertEquals(1, inFlight.exitCode);
+        assertEquals("fileflux: --in-flight must be between 1 and 4096, was 0", inFlight.stderr.trim());
+    }
+
+    @Test
+    void aNewCopyGetsTheSourcesMode() throws Exception {
+        Path a = Files.writeString(dir.resolve("script"), "#!/bin/sh\n");
+        try {
+            Files.setPosixFilePermissions(a, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        } catch (UnsupportedOperationException e) {
+            org.junit.jupiter.api.Assumptions.abort("no POSIX permissions here");
+        }
+        CliProcess p = CliProcess.run("cp", a.toString(), dir.resolve("copy").toString());
+        assertEquals(0, p.exitCode, p.stderr);
+        assertEquals("rwxr-x---", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("copy"))));
+    }
 }
