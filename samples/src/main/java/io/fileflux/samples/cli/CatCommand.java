@@ -8,6 +8,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -42,7 +43,7 @@ final class CatCommand implements Callable<Integer> {
     int inFlight = 4;
 
     @Option(names = "--offset", paramLabel = "N", converter = SizeConverter.class,
-            description = "start at this byte offset")
+            description = "start at this byte offset of each file")
     long offset;
 
     @Option(names = "--length", paramLabel = "N", converter = SizeConverter.class,
@@ -72,6 +73,9 @@ final class CatCommand implements Callable<Integer> {
         for (String arg : files) {
             try {
                 Path file = CliPaths.input(arg);
+                if (isStandardOutput(file)) {
+                    throw new FileSystemException(arg, null, "input file is output file");
+                }
                 if (print(file, base, out)) {
                     return EXIT_BROKEN_PIPE;
                 }
@@ -84,6 +88,19 @@ final class CatCommand implements Callable<Integer> {
             }
         }
         return status;
+    }
+
+    /**
+     * True if standard output is a regular file and {@code file} is that file ({@code cat f >> f}
+     * would never end, like GNU cat refuses it).
+     */
+    private static boolean isStandardOutput(Path file) {
+        try {
+            Path stdout = Path.of("/proc/self/fd/1");
+            return Files.isRegularFile(stdout) && Files.isRegularFile(file) && Files.isSameFile(stdout, file);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Streams one file to {@code out}; true if standard output was closed (stop, like cat on SIGPIPE). */

@@ -20,7 +20,15 @@ public final class FilefluxCli implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int status;
+        try {
+            status = run(args);
+        } catch (OutOfMemoryError e) {
+            System.err.println("fileflux: out of memory (" + e.getMessage() + "): lower --chunk-size or --in-flight,"
+                    + " or give the JVM more with FILEFLUX_JAVA_OPTS=-Xmx... / -XX:MaxDirectMemorySize=...");
+            status = 1;
+        }
+        System.exit(status);
     }
 
     /** Runs the command line and returns the exit code (for tests). */
@@ -34,7 +42,12 @@ public final class FilefluxCli implements Callable<Integer> {
             cmd.getErr().println("fileflux: " + UserErrors.describe(e));
             return 1;
         });
-        return cli.execute(args);
+        int status = cli.execute(args);
+        if ((cli.getOut().checkError() || System.out.checkError()) && status == 0) { // help, version, info into a full disk or closed pipe
+            System.err.println("fileflux: write error: standard output");
+            return 1;
+        }
+        return status;
     }
 
     /** No subcommand: the usage on standard error, and exit status 2 (a usage error). */
