@@ -25,6 +25,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 
 /**
  * {@code fileflux cp}: copies a file through the read and write publishers. On a terminal it draws a
@@ -93,7 +94,17 @@ final class CpCommand implements Callable<Integer> {
         Set<Path> tempsBefore = atomic ? temporaryFilesOf(dst) : Set.of();
         CountDownLatch done = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Disposable copy = FileFlux.copy(source, dst, opts)
+        // Ctrl-C or kill: cancel the copy and wait (briefly) until its temporary file is gone. The hook
+        // is in place before the copy creates anything; a copy started after it ran is disposed at once.
+        Disposable.Swap copy = Disposables.swap();
+        Thread hook = new Thread(() -> {
+            copy.dispose();
+            if (atomic) {
+                awaitTemporaryFilesGone(dst, tempsBefore, 5_000);
+            }
+        }, "fileflux-cp-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        copy.update(FileFlux.copy(source, dst, opts)
                 .doOnSubscribe(s -> {
                     if (bar != null) {
                         bar.start();
@@ -102,15 +113,7 @@ final class CpCommand implements Callable<Integer> {
                 .subscribe(n -> { }, e -> {
                     failure.set(e);
                     done.countDown();
-                }, done::countDown);
-        // Ctrl-C or kill: cancel the copy and wait (briefly) until its temporary file is gone
-        Thread hook = new Thread(() -> {
-            copy.dispose();
-            if (atomic) {
-                awaitTemporaryFilesGone(dst, tempsBefore, 5_000);
-            }
-        }, "fileflux-cp-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+                }, done::countDown));
         boolean ok = false;
         try {
             done.await();
