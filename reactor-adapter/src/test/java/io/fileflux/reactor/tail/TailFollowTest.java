@@ -11,6 +11,7 @@ import io.fileflux.core.FileEngine;
 import io.fileflux.core.TestFiles;
 import io.fileflux.reactor.FileFlux;
 import io.fileflux.reactor.lines.LineOptions;
+import io.fileflux.reactor.lines.Terminator;
 import io.fileflux.reactor.tail.TailWriter.Style;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -545,12 +546,15 @@ class TailFollowTest {
                 LineOptions.defaults().flushIdle(Duration.ofMillis(100))).subscribe(got::add);
         awaitSize(got, 2);
         assertEquals("half a li", got.get(1).text());
+        assertEquals(Terminator.LF, got.get(0).terminator());
+        assertEquals(Terminator.NONE, got.get(1).terminator(), "flushed before its newline");
         assertEquals(Files.size(log), got.get(1).checkpoint().offset());
         try (TailWriter w = new TailWriter(log)) {
             w.line("ne");
         }
         awaitSize(got, 3);
         assertEquals("ne", got.get(2).text());
+        assertEquals(Terminator.LF, got.get(2).terminator());
         assertTrue(TestFiles.isOpen(log));
         d.dispose();
         TestFiles.await(WAIT, "file closed after cancel", () -> !TestFiles.isOpen(log));
