@@ -449,6 +449,9 @@ final class TailCommand implements Callable<Integer> {
             case SKIPPED:
                 return e.path() + ": too many rotated files behind; skipped one of " + e.offset() + " bytes ("
                         + e.identity() + ")";
+            case UNTRACKABLE:
+                return "'" + e.path() + "' has been replaced with an untrackable file; "
+                        + "reading the old file until a regular file is there again";
             default:
                 return e.toString();
         }

@@ -354,4 +354,30 @@ class TailCommandTest {
         assertTrue(corrupt.stderr.contains(empty.toString()) && corrupt.stderr.contains("delete it"), corrupt.stderr);
         assertFalse(corrupt.stderr.contains("Exception"), corrupt.stderr);
     }
+
+    @Test
+    @Timeout(60)
+    void aNameReplacedByADirectoryIsReportedAsUntrackable() throws Exception {
+        Path log = dir.resolve("moving.log");
+        Files.writeString(log, "a\n");
+        Process p = CliProcess.builder("tail", "-F", "--poll", "20", log.toString()).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+             BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+            assertEquals("a", out.readLine());
+            Files.delete(log);
+            Files.createDirectory(log);
+            String line;
+            do {
+                line = err.readLine();
+            } while (line != null && !line.contains("untrackable"));
+            assertEquals("fileflux tail: '" + log + "' has been replaced with an untrackable file; "
+                    + "reading the old file until a regular file is there again", line);
+            Files.delete(log);
+            Files.writeString(log, "b\n");
+            assertEquals("b", out.readLine(), "a regular file at the name again is followed");
+        } finally {
+            p.destroy();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        }
+    }
 }
