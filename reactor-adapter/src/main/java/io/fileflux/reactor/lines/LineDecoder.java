@@ -24,7 +24,8 @@ public final class LineDecoder {
         /**
          * One line, without terminator. {@code end} is the index in the fed chunk just past the
          * line's terminator (where a reader resuming after this line starts), or {@code -1} for a
-         * piece of an overlong line, which does not complete a line.
+         * piece of an overlong line, which does not complete a line. How the line ended is
+         * {@link LineDecoder#terminator()} during this call.
          */
         void line(String text, int end);
     }
@@ -35,12 +36,23 @@ public final class LineDecoder {
     private final boolean split;
     private byte[] partial = new byte[128];
     private int plen;
+    private Terminator terminator = Terminator.NONE;
 
     public LineDecoder(LineOptions options) {
         this.charset = options.charset();
         this.utf8 = charset.equals(StandardCharsets.UTF_8);
         this.max = options.maxLineLength();
         this.split = options.overlong() == OverlongLinePolicy.SPLIT;
+    }
+
+    /**
+     * How the line last handed out ended: the line last passed to a {@link Sink} (read it inside
+     * {@code line(...)}), or returned by {@link #flush()} or {@link #finish()}. {@link Terminator#NONE}
+     * for a piece of an overlong line, an incomplete line flushed, or a last line without newline;
+     * {@link Terminator#NONE} too before any line. Lets a consumer reproduce the input byte for byte.
+     */
+    public Terminator terminator() {
+        return terminator;
     }
 
     /** Bytes of an incomplete line held back. */
@@ -73,6 +85,7 @@ public final class LineDecoder {
             if (nl >= 0 && plen == 0) {
                 int stop = nl > i && a[nl - 1] == '\r' ? nl - 1 : nl;
                 if (stop - i <= max) {
+                    terminator = stop < nl ? Terminator.CRLF : Terminator.LF;
                     sink.line(new String(a, i, stop - i, charset), nl + 1 - off);
                     i = nl + 1;
                     continue;
@@ -99,6 +112,7 @@ public final class LineDecoder {
                     cutPiece(sink);
                     stopLen = plen > 0 && partial[plen - 1] == '\r' ? plen - 1 : plen;
                 }
+                terminator = stopLen < plen ? Terminator.CRLF : Terminator.LF;
                 sink.line(new String(partial, 0, stopLen, charset), nl + 1 - off);
                 plen = 0;
                 i = nl + 1;
@@ -114,6 +128,7 @@ public final class LineDecoder {
         if (plen == 0) {
             return null;
         }
+        terminator = Terminator.NONE;
         String s = new String(partial, 0, plen, charset);
         plen = 0;
         if (partial.length > 4096) {
@@ -122,13 +137,16 @@ public final class LineDecoder {
         return s;
     }
 
-    /** At end of input: the incomplete last line (a final {@code \r} dropped), or null. */
+    /**
+     * At end of input: the incomplete last line (a final {@code \r} dropped, reported as
+     * {@link Terminator#CR}), or null.
+     */
     public String finish() {
         if (plen > 0 && partial[plen - 1] == '\r') {
             plen--;
-            if (plen == 0) {
-                return "";
-            }
+            String s = plen == 0 ? "" : flush();
+            terminator = Terminator.CR;
+            return s;
         }
         return flush();
     }
@@ -150,6 +168,7 @@ public final class LineDecoder {
                 cut = max; // not UTF-8 anyway: cut where the limit is
             }
         }
+        terminator = Terminator.NONE;
         sink.line(new String(partial, 0, cut, charset), -1);
         System.arraycopy(partial, cut, partial, 0, plen - cut);
         plen -= cut;

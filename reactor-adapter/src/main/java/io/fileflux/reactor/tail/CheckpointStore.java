@@ -61,7 +61,8 @@ public final class CheckpointStore {
             throw new UncheckedIOException(e);
         }
         if (!text.startsWith(HEADER)) {
-            throw new UncheckedIOException(new IOException(file + ": not a fileflux checkpoint file"));
+            throw new UncheckedIOException(new IOException(file + ": not a fileflux checkpoint file"
+                    + (text.isEmpty() ? " (empty)" : "")));
         }
         try {
             return Optional.of(Checkpoint.parse(text.substring(HEADER.length()).trim()));

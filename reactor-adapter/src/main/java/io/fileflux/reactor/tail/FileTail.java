@@ -63,7 +63,7 @@ public final class FileTail {
                     .concatWith(Flux.defer(() -> {
                         String rest = decoder.finish();
                         return rest == null || st.lastChunkEnd == null ? Flux.empty()
-                                : Flux.just(new TailLine(rest, st.lastChunkEnd, session));
+                                : Flux.just(new TailLine(rest, decoder.terminator(), st.lastChunkEnd, session));
                     }));
         });
     }
@@ -86,7 +86,7 @@ public final class FileTail {
                 String s = decoder.flush();
                 if (s != null) {
                     lastLine = new Checkpoint(chunk.identity(), chunk.offset());
-                    out.add(new TailLine(s, lastLine, session));
+                    out.add(new TailLine(s, decoder.terminator(), lastLine, session));
                 }
                 return out;
             }
@@ -94,7 +94,7 @@ public final class FileTail {
                 if (end >= 0) {
                     lastLine = new Checkpoint(chunk.identity(), chunk.offset() + end);
                 }
-                out.add(new TailLine(text, lastLine, session));
+                out.add(new TailLine(text, decoder.terminator(), lastLine, session));
             });
             lastChunkEnd = chunk.checkpoint();
             return out;

@@ -299,11 +299,18 @@ final class FluxTail extends Flux<TailChunk> {
         static final AtomicIntegerFieldUpdater<TailSubscription> TIMER_ARMED =
                 AtomicIntegerFieldUpdater.newUpdater(TailSubscription.class, "timerArmed");
 
+        /** A one-shot wake-up for the idle marker, due before the next poll. */
+        volatile int markerArmed;
+        static final AtomicIntegerFieldUpdater<TailSubscription> MARKER_ARMED =
+                AtomicIntegerFieldUpdater.newUpdater(TailSubscription.class, "markerArmed");
+
         volatile boolean cancelled;
         volatile boolean done;
         volatile Throwable badRequest;
         /** Set by probes: the path names no file. */
         volatile boolean pathMissing;
+        /** Set by probes: the path names something that cannot be followed (a directory, a device). */
+        volatile boolean pathUntrackable;
 
         // owned by the probe loop (guarded by probeWip)
         /**
@@ -327,6 +334,7 @@ final class FluxTail extends Flux<TailChunk> {
         private long lastDataNanos;
         private boolean markerSent = true;
         private boolean missingReported;
+        private boolean untrackableReported;
         private boolean started;
 
         private WatchService watchService;
@@ -521,6 +529,12 @@ final class FluxTail extends Flux<TailChunk> {
             } else if (!missing) {
                 missingReported = false;
             }
+            if (pathUntrackable && !untrackableReported) {
+                untrackableReported = true;
+                event(new TailEvent(TailEvent.Kind.UNTRACKABLE, path, identity, position));
+            } else if (!pathUntrackable) {
+                untrackableReported = false;
+            }
             long idle = System.nanoTime() - lastDataNanos;
             if (idleStopNanos > 0 && idle >= idleStopNanos) {
                 terminate(null);
@@ -533,6 +547,9 @@ final class FluxTail extends Flux<TailChunk> {
                 markerSent = true;
                 emit(new TailChunk(identity, position, ByteBuffer.allocate(0), null));
                 return true;
+            }
+            if (idleMarkerNanos > 0 && !markerSent) {
+                armMarkerTimer(idleMarkerNanos - idle); // the marker is due before the next poll, maybe
             }
             armTimer();
             return false;
@@ -625,6 +642,21 @@ final class FluxTail extends Flux<TailChunk> {
             }
         }
 
+        private void armMarkerTimer(long delayNanos) {
+            Scheduler.Worker w = worker;
+            if (w != null && delayNanos < TimeUnit.MILLISECONDS.toNanos(pollMillis)
+                    && MARKER_ARMED.compareAndSet(this, 0, 1)) {
+                try {
+                    w.schedule(() -> {
+                        markerArmed = 0;
+                        drain();
+                    }, delayNanos, TimeUnit.NANOSECONDS);
+                } catch (RuntimeException e) {
+                    markerArmed = 0; // worker disposed: we are done
+                }
+            }
+        }
+
         /**
          * Runs off the drain (timer worker or watcher thread; may block briefly): looks at the path and, if
          * it names a file not seen there before, opens it and hands it to the drain; then wakes the drain.
@@ -655,6 +687,7 @@ final class FluxTail extends Flux<TailChunk> {
                 Object ino = Files.getAttribute(path, "unix:ino");
                 pathMissing = false;
                 if (ino instanceof Number && ((Number) ino).longValue() == last.index()) {
+                    pathUntrackable = false;
                     return;
                 }
             } catch (NoSuchFileException e) {
@@ -663,6 +696,11 @@ final class FluxTail extends Flux<TailChunk> {
             } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
                 // not a unix file system: open and compare
             }
+            if (Files.exists(path) && !Files.isRegularFile(path)) {
+                pathUntrackable = true; // a directory or a device took the name: keep the file we have
+                return;
+            }
+            pathUntrackable = false;
             if (foundCount >= maxPending) {
                 return; // the drain has not taken what we found yet: look again at the next wake-up
             }

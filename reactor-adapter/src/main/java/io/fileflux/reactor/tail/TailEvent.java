@@ -37,7 +37,13 @@ public record TailEvent(Kind kind, Path path, FileIdentity identity, long offset
          * waiting was closed unread. {@code identity} is that file, {@code offset} its size then (the
          * bytes lost), or -1 if unknown. The tail goes on with the next waiting file.
          */
-        SKIPPED
+        SKIPPED,
+        /**
+         * The path now names something that cannot be followed (a directory, a device, a FIFO): the
+         * tail keeps reading the file it has, and keeps looking at the path; a regular file appearing
+         * there later is followed as a rotation. Reported once until the path changes again.
+         */
+        UNTRACKABLE
     }
 
     @Override

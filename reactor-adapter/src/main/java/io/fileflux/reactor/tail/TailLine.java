@@ -1,5 +1,7 @@
 package io.fileflux.reactor.tail;
 
+import io.fileflux.reactor.lines.Terminator;
+
 /**
  * One line of a file (without its terminator) with the checkpoint just past it.
  *
@@ -11,9 +13,11 @@ public final class TailLine {
     private final Checkpoint checkpoint;
     private final Checkpointer.Session session;
     private final long seq;
+    private final Terminator terminator;
 
-    TailLine(String text, Checkpoint checkpoint, Checkpointer.Session session) {
+    TailLine(String text, Terminator terminator, Checkpoint checkpoint, Checkpointer.Session session) {
         this.text = text;
+        this.terminator = terminator;
         this.checkpoint = checkpoint;
         this.session = session;
         this.seq = session != null ? session.next() : 0;
@@ -22,6 +26,17 @@ public final class TailLine {
     /** The line's text, decoded, without {@code \n} or {@code \r\n}. */
     public String text() {
         return text;
+    }
+
+    /**
+     * How the line ended in the file: {@code \n}, {@code \r\n}, or {@link Terminator#NONE} for a
+     * piece of a split overlong line, an incomplete line flushed after {@code LineOptions.flushIdle}
+     * (its rest follows as another item) or a last line without newline. Writing {@code text()} then
+     * {@code terminator().text()} for every line reproduces the file's bytes when lines are decoded
+     * with ISO-8859-1 (what {@code fileflux tail} does).
+     */
+    public Terminator terminator() {
+        return terminator;
     }
 
     /**

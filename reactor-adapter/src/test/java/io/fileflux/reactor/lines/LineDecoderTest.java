@@ -119,4 +119,70 @@ class LineDecoderTest {
         assertEquals(Files.readAllLines(f), got);
         assertFalse(TestFiles.isOpen(f), "the file is closed once the lines completed");
     }
+
+    /** Decodes with ISO-8859-1 in chunks, then writes text + terminator of every line back as bytes. */
+    static byte[] roundTrip(byte[] bytes, int chunk, int flushEvery, LineOptions options) {
+        LineDecoder d = new LineDecoder(options.charset(StandardCharsets.ISO_8859_1));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        LineDecoder.Sink sink = (text, end) -> out.writeBytes(
+                (text + d.terminator().text()).getBytes(StandardCharsets.ISO_8859_1));
+        int fed = 0;
+        for (int i = 0; i < bytes.length; i += chunk) {
+            d.feed(bytes, i, Math.min(chunk, bytes.length - i), sink);
+            if (flushEvery > 0 && ++fed % flushEvery == 0) {
+                String s = d.flush();
+                if (s != null) {
+                    assertEquals(Terminator.NONE, d.terminator());
+                    out.writeBytes(s.getBytes(StandardCharsets.ISO_8859_1));
+                }
+            }
+        }
+        String last = d.finish();
+        if (last != null) {
+            out.writeBytes((last + d.terminator().text()).getBytes(StandardCharsets.ISO_8859_1));
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void terminatorTellsHowEachLineEnded() {
+        LineDecoder d = new LineDecoder(LineOptions.defaults().maxLineLength(4));
+        List<String> got = new ArrayList<>();
+        byte[] b = "a\nb\r\n123456\n\r\nx\ry".getBytes(StandardCharsets.US_ASCII);
+        d.feed(b, 0, b.length, (text, end) -> got.add(text + "|" + d.terminator()));
+        assertEquals(List.of("a|LF", "b|CRLF", "1234|NONE", "56|LF", "|CRLF"), got);
+        assertEquals("x\ry", d.flush());
+        assertEquals(Terminator.NONE, d.terminator());
+        d.feed(new byte[] {'z', '\r'}, 0, 2, (text, end) -> got.add(text));
+        assertEquals("z", d.finish());
+        assertEquals(Terminator.CR, d.terminator(), "a lone \\r at the end is dropped from the text");
+        d.feed(new byte[] {'w'}, 0, 1, (text, end) -> got.add(text));
+        assertEquals("w", d.finish());
+        assertEquals(Terminator.NONE, d.terminator());
+        assertEquals("\r\n", Terminator.CRLF.text());
+        assertFalse(Terminator.NONE.endsLine());
+    }
+
+    @Test
+    void iso88591LinesAndTerminatorsGiveBackTheExactBytes() {
+        java.io.ByteArrayOutputStream in = new java.io.ByteArrayOutputStream();
+        in.writeBytes("dos\r\nunix\n\n\r\nlone\rcr\n".getBytes(StandardCharsets.US_ASCII));
+        in.writeBytes(new byte[] {(byte) 0xff, (byte) 0xc3, 'x', (byte) 0x80, '\n'}); // not UTF-8
+        in.writeBytes("h\u00e9llo \u20ac\n".getBytes(StandardCharsets.UTF_8));
+        in.writeBytes(("y".repeat(23) + "\r\n" + "z".repeat(9) + "\r").getBytes(StandardCharsets.US_ASCII));
+        byte[] b = in.toByteArray();
+        for (int max : new int[] {4, 5, 8, 1 << 20}) {
+            LineOptions opts = LineOptions.defaults().maxLineLength(max);
+            for (int chunk = 1; chunk <= b.length; chunk++) {
+                for (int flushEvery : new int[] {0, 1, 3}) {
+                    assertEquals(new String(b, StandardCharsets.ISO_8859_1),
+                            new String(roundTrip(b, chunk, flushEvery, opts), StandardCharsets.ISO_8859_1),
+                            "max " + max + ", chunk " + chunk + ", flush every " + flushEvery);
+                }
+            }
+        }
+        byte[] noNewline = "a\nlast".getBytes(StandardCharsets.US_ASCII);
+        assertEquals("a\nlast", new String(roundTrip(noNewline, 3, 0, LineOptions.defaults()),
+                StandardCharsets.ISO_8859_1), "no newline added at the end");
+    }
 }

@@ -11,6 +11,7 @@ import io.fileflux.core.FileEngine;
 import io.fileflux.core.TestFiles;
 import io.fileflux.reactor.FileFlux;
 import io.fileflux.reactor.lines.LineOptions;
+import io.fileflux.reactor.lines.Terminator;
 import io.fileflux.reactor.tail.TailWriter.Style;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -545,14 +546,38 @@ class TailFollowTest {
                 LineOptions.defaults().flushIdle(Duration.ofMillis(100))).subscribe(got::add);
         awaitSize(got, 2);
         assertEquals("half a li", got.get(1).text());
+        assertEquals(Terminator.LF, got.get(0).terminator());
+        assertEquals(Terminator.NONE, got.get(1).terminator(), "flushed before its newline");
         assertEquals(Files.size(log), got.get(1).checkpoint().offset());
         try (TailWriter w = new TailWriter(log)) {
             w.line("ne");
         }
         awaitSize(got, 3);
         assertEquals("ne", got.get(2).text());
+        assertEquals(Terminator.LF, got.get(2).terminator());
         assertTrue(TestFiles.isOpen(log));
         d.dispose();
         TestFiles.await(WAIT, "file closed after cancel", () -> !TestFiles.isOpen(log));
+    }
+
+    @ParameterizedTest
+    @MethodSource("engines")
+    void incompleteLineIsFlushedAfterItsIdleTimeNotAtTheNextPoll(String engineName) throws Exception {
+        Path log = dir.resolve("app.log");
+        Files.writeString(log, "whole\n");
+        List<TailLine> got = new CopyOnWriteArrayList<>();
+        Disposable d = FileFlux.tailLines(log, options(engineName).pollInterval(Duration.ofSeconds(30)),
+                LineOptions.defaults().flushIdle(Duration.ofMillis(20))).subscribe(got::add);
+        try {
+            awaitSize(got, 1);
+            long t0 = System.nanoTime();
+            Files.writeString(log, "half", java.nio.file.StandardOpenOption.APPEND);
+            awaitSize(got, 2); // woken by the notification, flushed by the marker's own timer
+            assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos(), "well before the 30 s poll");
+            assertEquals("half", got.get(1).text());
+            assertEquals(Terminator.NONE, got.get(1).terminator());
+        } finally {
+            d.dispose();
+        }
     }
 }
