@@ -240,7 +240,8 @@ final class FileHandler {
     private Mono<ServerResponse> directory(ServerRequest request, Path dir, String rawPath) {
         if (!rawPath.endsWith("/")) {
             // relative links in the listing need the trailing slash
-            return ServerResponse.status(HttpStatus.MOVED_PERMANENTLY).header(HttpHeaders.LOCATION, rawPath + "/").build();
+            return ServerResponse.status(HttpStatus.MOVED_PERMANENTLY)
+                    .header(HttpHeaders.LOCATION, sameOriginPath(rawPath) + "/").build();
         }
         String display = UriUtils.decode(rawPath, StandardCharsets.UTF_8);
         boolean isRoot = dir.equals(settings.root());
@@ -254,6 +255,18 @@ final class FileHandler {
                             .contentLength(html.length);
                     return request.method() == HttpMethod.HEAD ? ok.build() : ok.bodyValue(html);
                 });
+    }
+
+    /**
+     * A raw request path as a {@code Location} that stays on this server: runs of slashes collapsed to one, so
+     * that {@code //evil.example.com} (a directory of that name, asked for with {@code curl --path-as-is})
+     * redirects to {@code /evil.example.com/}, never to the protocol-relative {@code //evil.example.com/}
+     * (another host). Backslashes, which browsers read like slashes, never get here: {@link SafePaths}
+     * refuses segments with one.
+     */
+    static String sameOriginPath(String rawPath) {
+        String collapsed = rawPath.replaceAll("/{2,}", "/");
+        return collapsed.startsWith("/") ? collapsed : "/" + collapsed;
     }
 
     private static Mono<ServerResponse> plain(HttpStatus status, String text) {

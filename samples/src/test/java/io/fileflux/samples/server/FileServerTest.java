@@ -214,9 +214,69 @@ class FileServerTest {
                 .expectHeader().contentType("text/html;charset=UTF-8")
                 .expectBody(String.class).returnResult().getResponseBody();
         assertNotNull(html);
-        assertTrue(html.contains("<a href=\"hello%20world.md\">hello world.md</a>"), html);
-        assertTrue(html.contains("<a href=\"sub%20dir/\">sub dir/</a>"), html);
+        assertTrue(html.contains("<a href=\"./hello%20world.md\">hello world.md</a>"), html);
+        assertTrue(html.contains("<a href=\"./sub%20dir/\">sub dir/</a>"), html);
         assertTrue(html.contains(">" + ServerFixture.BIG + "<"), html);
+    }
+
+    /**
+     * Regression: listing links were the bare encoded name, and {@code encodePathSegment} leaves {@code :}
+     * as is, so a file named {@code javascript:alert(document.domain)} became a {@code javascript:} link.
+     */
+    @Test
+    void listingLinksAreRelativeAndNeverASchemeEvenForNamesWithAColon() throws IOException {
+        Path dir = Files.createDirectories(fx.root.resolve("colons"));
+        Files.writeString(dir.resolve("javascript:alert(document.domain)"), "not a script\n");
+        Files.writeString(dir.resolve("foo:bar.txt"), "foo bar\n");
+        Files.writeString(dir.resolve("a&amp;b 'q'.txt"), "amp\n");
+        Files.createDirectories(dir.resolve("c:dir"));
+        Files.writeString(dir.resolve("c:dir").resolve("x.txt"), "x\n");
+        java.net.URI listing = java.net.URI.create(fx.url("/colons/"));
+        String html = client.get().uri(listing).exchange().expectStatus().isOk()
+                .expectBody(String.class).returnResult().getResponseBody();
+        assertNotNull(html);
+        assertFalse(html.contains("href=\"javascript:"), html);
+        assertTrue(html.contains("<a href=\"./javascript%3Aalert(document.domain)\">"), html);
+        assertTrue(html.contains("<a href=\"./foo%3Abar.txt\">foo:bar.txt</a>"), html);
+        assertTrue(html.contains("<a href=\"./c%3Adir/\">c:dir/</a>"), html);
+        // every link, resolved against the page as a browser does, stays on this server and works
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("href=\"([^\"]*)\"").matcher(html);
+        List<String> targets = new ArrayList<>();
+        while (m.find()) {
+            java.net.URI target = listing.resolve(org.springframework.web.util.HtmlUtils.htmlUnescape(m.group(1)));
+            assertEquals("http", target.getScheme(), m.group(1));
+            assertEquals(listing.getRawAuthority(), target.getRawAuthority(), m.group(1));
+            client.get().uri(target).exchange().expectStatus().isOk();
+            targets.add(target.getRawPath());
+        }
+        assertTrue(targets.contains("/colons/foo%3Abar.txt"), targets.toString());
+        assertTrue(targets.contains("/colons/c%3Adir/"), targets.toString());
+        assertTrue(targets.contains("/_fileflux/view/colons/foo%3Abar.txt"), targets.toString());
+        client.get().uri(listing.resolve("./foo%3Abar.txt")).exchange().expectStatus().isOk()
+                .expectBody(String.class).isEqualTo("foo bar\n");
+        client.get().uri(listing.resolve("./a%26amp%3Bb%20'q'.txt")).exchange().expectStatus().isOk()
+                .expectBody(String.class).isEqualTo("amp\n");
+        client.get().uri(listing.resolve("./javascript%3Aalert(document.domain)")).exchange().expectStatus().isOk()
+                .expectBody(String.class).isEqualTo("not a script\n");
+    }
+
+    /**
+     * Regression: {@code //evil.example.com} (a directory of that name) redirected to
+     * {@code //evil.example.com/}, a protocol-relative URL: another host.
+     */
+    @Test
+    void directoryRedirectsStayOnThisServer() throws IOException {
+        Files.createDirectories(fx.root.resolve("evil.example.com"));
+        for (String raw : List.of("//evil.example.com", "///evil.example.com", "/evil.example.com",
+                "//evil.example.com?x=1")) {
+            String head = fx.rawResponseHead("GET", raw);
+            assertTrue(head.startsWith("HTTP/1.1 301"), raw + " -> " + head);
+            assertEquals("/evil.example.com/", ServerFixture.header(head, HttpHeaders.LOCATION), raw);
+        }
+        String head = fx.rawResponseHead("HEAD", "//sub%20dir");
+        assertTrue(head.startsWith("HTTP/1.1 301"), head);
+        assertEquals("/sub%20dir/", ServerFixture.header(head, HttpHeaders.LOCATION));
+        assertTrue(fx.rawStatusLine("//evil.example.com/").startsWith("HTTP/1.1 200"));
     }
 
     @Test

@@ -68,6 +68,44 @@ final class ServerFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends a request for {@code rawPath} as is (no client-side normalisation) and returns the status line and
+     * the headers, up to the blank line; the body is not read.
+     */
+    String rawResponseHead(String method, String rawPath, String... headers) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            StringBuilder request = new StringBuilder(method + " " + rawPath + " HTTP/1.1\r\nHost: localhost\r\n");
+            for (String h : headers) {
+                request.append(h).append("\r\n");
+            }
+            request.append("Connection: close\r\n\r\n");
+            OutputStream out = s.getOutputStream();
+            out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = s.getInputStream();
+            StringBuilder head = new StringBuilder();
+            for (int c; (c = in.read()) != -1; ) {
+                head.append((char) c);
+                if (head.length() >= 4 && head.lastIndexOf("\r\n\r\n") == head.length() - 4) {
+                    break;
+                }
+            }
+            return head.toString();
+        }
+    }
+
+    /** A header's value in {@code head} (from {@link #rawResponseHead}), or null. */
+    static String header(String head, String name) {
+        for (String line : head.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                return line.substring(colon + 1).trim();
+            }
+        }
+        return null;
+    }
+
     void awaitIdle() {
         TestFiles.await(Duration.ofSeconds(15), "no open file and no op in flight: " + engine.stats(),
                 () -> engine.stats().openDevices() == 0 && engine.stats().inFlight() == 0);
