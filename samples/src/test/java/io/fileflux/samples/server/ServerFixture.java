@@ -31,6 +31,11 @@ final class ServerFixture implements AutoCloseable {
 
     /** With this heartbeat for live tails. */
     ServerFixture(Duration heartbeat) throws IOException {
+        this(heartbeat, false);
+    }
+
+    /** With this heartbeat for live tails, and Spring's own handlers under {@code /_compare/} if {@code compare}. */
+    ServerFixture(Duration heartbeat, boolean compare) throws IOException {
         base = Files.createTempDirectory("fileflux-server");
         root = Files.createDirectories(base.resolve("root"));
         secret = base.resolve("secret.txt");
@@ -44,7 +49,7 @@ final class ServerFixture implements AutoCloseable {
         Files.createSymbolicLink(root.resolve("escape-dir"), base);
         Files.createSymbolicLink(root.resolve("link-inside.txt"), root.resolve("small.txt"));
         engine = Engines.create(Engines.select().name());
-        server = FileServer.start(new FileServerSettings(root, engine, 256 * 1024, 4, false, heartbeat), "127.0.0.1", 0);
+        server = FileServer.start(new FileServerSettings(root, engine, 256 * 1024, 4, compare, heartbeat), "127.0.0.1", 0);
     }
 
     String url(String rawPath) {
