@@ -11,6 +11,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.ContextClosedEvent;
@@ -51,6 +52,9 @@ public final class FileServer implements AutoCloseable {
     static final int DEFAULT_DBU_BUFFER = 8192;
     /** The largest {@code ?buffer=} of {@code /_compare/dbu/}: 16 MiB. */
     static final int MAX_DBU_BUFFER = 16 << 20;
+
+    /** How long a shutdown waits for responses in flight (downloads; live tails end at once). */
+    static final String SHUTDOWN_GRACE = "1s";
 
     private final ConfigurableApplicationContext context;
     private final int port;
@@ -101,6 +105,10 @@ public final class FileServer implements AutoCloseable {
                         "spring.main.banner-mode", "off",
                         "spring.main.log-startup-info", "false",
                         "spring.main.register-shutdown-hook", "true",
+                        // Ctrl+C: responses in flight get this long to finish (graceful shutdown), then are cut
+                        "spring.lifecycle.timeout-per-shutdown-phase", SHUTDOWN_GRACE,
+                        // and Reactor Netty's event loops stop without their default 2 s quiet period
+                        "spring.reactor.netty.shutdown-quiet-period", "0s",
                         "spring.jmx.enabled", "false"))
                 .initializers(ctx -> ctx.getBeanFactory().registerSingleton("fileServerSettings", settings))
                 .run();
@@ -137,8 +145,21 @@ public final class FileServer implements AutoCloseable {
     static class Config {
 
         @Bean
-        RouterFunction<ServerResponse> fileRoutes(FileServerSettings settings) {
-            LiveTail live = new LiveTail(settings);
+        LiveTail liveTail(FileServerSettings settings) {
+            return new LiveTail(settings);
+        }
+
+        /**
+         * Live tails never end by themselves: they end when the context closes, which is before the web
+         * server's graceful shutdown, so that Ctrl+C does not wait for them.
+         */
+        @Bean
+        ApplicationListener<ContextClosedEvent> endLiveTailsOnShutdown(LiveTail live) {
+            return event -> live.shutdown();
+        }
+
+        @Bean
+        RouterFunction<ServerResponse> fileRoutes(FileServerSettings settings, LiveTail live) {
             FileHandler files = new FileHandler(settings, live);
             RouterFunctions.Builder routes = RouterFunctions.route()
                     .GET(STATUS_PATH, files::status)
