@@ -151,6 +151,66 @@ class FileServerTest {
                 .exchange().expectStatus().isOk().expectHeader().contentLength(10_000);
     }
 
+    /**
+     * Regression: {@code If-Match} was ignored on GET/HEAD (Spring checks it for unsafe methods only), and
+     * {@code If-None-Match: *} did not give 304. RFC 9110 §13.1.1, §13.1.2, §13.2.2.
+     */
+    @Test
+    void ifMatchAndIfNoneMatchFollowRfc9110OnGetAndHead() {
+        var ok = client.get().uri("/small.txt").exchange().expectStatus().isOk().expectBody().returnResult();
+        String etag = ok.getResponseHeaders().getETag();
+        String lastModified = ok.getResponseHeaders().getFirst(HttpHeaders.LAST_MODIFIED);
+        assertNotNull(etag);
+        for (boolean head : List.of(false, true)) {
+            // If-Match: 412 unless one of the tags is the current one (strong comparison), * matches a file
+            for (String ifMatch : List.of("\"x\"", "W/" + etag, "\"x\", \"y\"", "garbage")) {
+                request(head, "/small.txt").header(HttpHeaders.IF_MATCH, ifMatch).exchange()
+                        .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED);
+            }
+            for (String ifMatch : List.of(etag, "*", "\"x\", " + etag, "\"a,b\"," + etag)) {
+                request(head, "/small.txt").header(HttpHeaders.IF_MATCH, ifMatch).exchange()
+                        .expectStatus().isOk().expectHeader().contentLength(10_000);
+            }
+            // If-None-Match: * matches an existing file; W/ tags match by weak comparison
+            for (String ifNoneMatch : List.of("*", etag, "W/" + etag, "\"x\", " + etag)) {
+                request(head, "/small.txt").header(HttpHeaders.IF_NONE_MATCH, ifNoneMatch).exchange()
+                        .expectStatus().isNotModified().expectHeader().valueEquals(HttpHeaders.ETAG, etag)
+                        .expectBody().isEmpty();
+            }
+            // If-Unmodified-Since (only without If-Match)
+            request(head, "/small.txt").header(HttpHeaders.IF_UNMODIFIED_SINCE, "Thu, 01 Jan 1970 00:00:00 GMT")
+                    .exchange().expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED);
+            request(head, "/small.txt").header(HttpHeaders.IF_UNMODIFIED_SINCE, lastModified).exchange()
+                    .expectStatus().isOk();
+            request(head, "/small.txt").header(HttpHeaders.IF_MATCH, etag)
+                    .header(HttpHeaders.IF_UNMODIFIED_SINCE, "Thu, 01 Jan 1970 00:00:00 GMT").exchange()
+                    .expectStatus().isOk();
+            // If-None-Match takes precedence over If-Modified-Since
+            request(head, "/small.txt").header(HttpHeaders.IF_NONE_MATCH, "\"x\"")
+                    .header(HttpHeaders.IF_MODIFIED_SINCE, lastModified).exchange().expectStatus().isOk();
+        }
+        // a failed If-Match wins over a Range; a matching one lets it through
+        client.get().uri("/small.txt").header(HttpHeaders.IF_MATCH, "\"x\"").header(HttpHeaders.RANGE, "bytes=0-9")
+                .exchange().expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED);
+        client.get().uri("/small.txt").header(HttpHeaders.IF_MATCH, etag).header(HttpHeaders.RANGE, "bytes=0-9")
+                .exchange().expectStatus().isEqualTo(HttpStatus.PARTIAL_CONTENT).expectHeader().contentLength(10);
+        // raw: the same over one socket, HEAD included
+        assertTrue(rawHead("HEAD", "/small.txt", "If-Match: \"x\"").startsWith("HTTP/1.1 412"));
+        assertTrue(rawHead("GET", "/small.txt", "If-None-Match: *").startsWith("HTTP/1.1 304"));
+    }
+
+    static WebTestClient.RequestHeadersSpec<?> request(boolean head, String path) {
+        return head ? client.head().uri(path) : client.get().uri(path);
+    }
+
+    static String rawHead(String method, String path, String... headers) {
+        try {
+            return fx.rawResponseHead(method, path, headers);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void unsatisfiableRangesAre416() {
         for (String range : List.of("bytes=10000-", "bytes=20000-30000", "bytes=0-9999,0-9999", "bytes=x-y")) {
