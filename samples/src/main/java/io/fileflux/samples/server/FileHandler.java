@@ -19,6 +19,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -26,7 +27,6 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpRange;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.MediaTypeFactory;
@@ -196,7 +196,13 @@ final class FileHandler {
         }
         List<FileRegion> regions;
         try {
-            regions = ByteRanges.resolve(HttpRange.parseRanges(range), size);
+            Optional<List<FileRegion>> ranges = ByteRanges.resolve(range, size);
+            if (ranges.isEmpty()) {
+                // another range unit than bytes: ignored (RFC 9110 §14.2), the whole file
+                ok.contentLength(size);
+                return ok.body(body(factory -> FileDataBuffers.read(path, factory, options), validators));
+            }
+            regions = ranges.get();
         } catch (IllegalArgumentException e) {
             return ServerResponse.status(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
                     .header(HttpHeaders.ACCEPT_RANGES, "bytes")

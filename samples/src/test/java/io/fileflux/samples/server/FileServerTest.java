@@ -220,6 +220,52 @@ class FileServerTest {
         }
     }
 
+    /**
+     * Regression (RFC 9110 §14.2): an unknown unit was a 416 (must be ignored), {@code BYTES=} was refused
+     * (units are case-insensitive), a last-byte-pos beyond a long was a 416 (it is the end), and one
+     * unsatisfiable range in a set made the whole request a 416 (the satisfiable ones are served).
+     */
+    @Test
+    void rangeHeadersFollowRfc9110() {
+        byte[] ten = "0123456789".getBytes(StandardCharsets.US_ASCII);
+        for (String ignored : List.of("items=0-1", "none", "x-bytes=0-1", "bytesx=0-1")) {
+            client.get().uri("/ten.txt").header(HttpHeaders.RANGE, ignored).exchange().expectStatus().isOk()
+                    .expectHeader().contentLength(10).expectBody(byte[].class).isEqualTo(ten);
+        }
+        assertTenRange("BYTES=0-1", "bytes 0-1/10", "01");
+        assertTenRange("Bytes=-3", "bytes 7-9/10", "789");
+        assertTenRange("bytes=0-9999999999999999999999", "bytes 0-9/10", "0123456789");
+        assertTenRange("bytes=5-" + "9".repeat(40), "bytes 5-9/10", "56789");
+        assertTenRange("bytes=-99999999999999999999999", "bytes 0-9/10", "0123456789");
+        assertTenRange("bytes=0-1,20-30", "bytes 0-1/10", "01");
+        assertTenRange("bytes=20-30, -0, 8-", "bytes 8-9/10", "89");
+        assertTenRange("bytes= 2-3 ,", "bytes 2-3/10", "23");
+        // two satisfiable ranges of several: multipart with those two
+        var multi = client.get().uri("/ten.txt").header(HttpHeaders.RANGE, "bytes=0-1,20-30,8-9").exchange()
+                .expectStatus().isEqualTo(HttpStatus.PARTIAL_CONTENT).expectBody(byte[].class).returnResult();
+        MediaType type = multi.getResponseHeaders().getContentType();
+        assertNotNull(type);
+        List<byte[]> parts = parts(multi.getResponseBody(), type.getParameter("boundary"));
+        assertEquals(2, parts.size());
+        assertArrayEquals("01".getBytes(StandardCharsets.US_ASCII), parts.get(0));
+        assertArrayEquals("89".getBytes(StandardCharsets.US_ASCII), parts.get(1));
+        // 416 only when no range is satisfiable, or the byte range set is invalid
+        for (String range : List.of("bytes=10-", "bytes=20-30,40-50", "bytes=-0", "bytes=5-2", "bytes=a-b",
+                "bytes=", "bytes=,", "bytes=1")) {
+            client.get().uri("/ten.txt").header(HttpHeaders.RANGE, range).exchange()
+                    .expectStatus().isEqualTo(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+                    .expectHeader().valueEquals(HttpHeaders.CONTENT_RANGE, "bytes */10");
+        }
+    }
+
+    void assertTenRange(String range, String contentRange, String expected) {
+        client.get().uri("/ten.txt").header(HttpHeaders.RANGE, range).exchange()
+                .expectStatus().isEqualTo(HttpStatus.PARTIAL_CONTENT)
+                .expectHeader().valueEquals(HttpHeaders.CONTENT_RANGE, contentRange)
+                .expectHeader().contentLength(expected.length())
+                .expectBody(String.class).isEqualTo(expected);
+    }
+
     @Test
     void headSendsHeadersOnlyAndOpensNothing() {
         long submitted = fx.engine.stats().submitted();

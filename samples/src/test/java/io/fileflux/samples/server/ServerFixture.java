@@ -43,6 +43,7 @@ final class ServerFixture implements AutoCloseable {
         small = TestFiles.create(root.resolve("small.txt"), 10_000, 11);
         big = TestFiles.create(root.resolve("big.bin"), BIG, 12);
         Files.writeString(root.resolve("hello world.md"), "# hello\n");
+        Files.writeString(root.resolve("ten.txt"), "0123456789");
         Files.createDirectories(root.resolve("sub dir"));
         Files.writeString(root.resolve("sub dir").resolve("inner.txt"), "inner\n");
         Files.createSymbolicLink(root.resolve("escape"), secret);
