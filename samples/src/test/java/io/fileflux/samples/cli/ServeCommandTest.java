@@ -15,6 +15,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,6 +49,28 @@ class ServeCommandTest {
             assertEquals("fileflux: cannot listen: the address is already in use (choose another --port)",
                     p.stderr.trim());
             assertFalse(p.stderr.contains("APPLICATION FAILED TO START"), p.stderr);
+        }
+    }
+
+    /** Regression: these printed about 50 lines of Spring stack trace. */
+    @Test
+    void aBadPortOrHostIsOneLine() throws Exception {
+        String[][] cases = {
+                {"--port", "99999"}, {"fileflux: --port must be from 0 to 65535 (0: any free port), was 99999"},
+                {"--port", "-1"}, {"fileflux: --port must be from 0 to 65535 (0: any free port), was -1"},
+                {"--host", "nosuchhost.invalid"}, {"fileflux: cannot resolve --host nosuchhost.invalid: unknown host"},
+                {"--host", "1.2.3.4", "--port", "0"}, {"fileflux: cannot listen on 1.2.3.4: "},
+        };
+        for (int i = 0; i < cases.length; i += 2) {
+            List<String> args = new ArrayList<>(List.of("serve"));
+            args.addAll(List.of(cases[i]));
+            args.add(dir.toString());
+            CliProcess p = CliProcess.run(args.toArray(String[]::new));
+            String err = p.stderr.trim();
+            assertEquals(1, p.exitCode, err);
+            assertTrue(err.startsWith(cases[i + 1][0]), args + " -> " + err);
+            assertFalse(err.contains("\n"), "one line: " + err);
+            assertEquals(0, p.stdout.length, args.toString());
         }
     }
 
