@@ -32,7 +32,7 @@ import reactor.core.publisher.Mono;
  * The Fileflux file server: Spring Boot WebFlux on Reactor Netty serving one directory, every file read
  * through Fileflux. Started by {@code ./fileflux serve DIR}, or from code (tests) with {@link #start}.
  *
- * <p>Routes: {@code GET|HEAD /path} (files, ranges, directory listings), {@code GET /_fileflux/status}
+ * <p>Routes: {@code GET|HEAD /path} (files, ranges, directory listings), {@code GET|HEAD /_fileflux/status}
  * (open files, operations in flight), {@code GET /_fileflux/tail/path} (a growing file followed like
  * {@code tail -F}, as server-sent events), {@code GET /_fileflux/view/path} (a small page showing that
  * stream live), and with {@code compare} set, Spring's own handling of the same
@@ -162,7 +162,7 @@ public final class FileServer implements AutoCloseable {
         RouterFunction<ServerResponse> fileRoutes(FileServerSettings settings, LiveTail live) {
             FileHandler files = new FileHandler(settings, live);
             RouterFunctions.Builder routes = RouterFunctions.route()
-                    .GET(STATUS_PATH, files::status)
+                    .route(getOrHead().and(RequestPredicates.path(STATUS_PATH)), files::status)
                     .route(getOrHead().and(rawPathUnder(LiveTail.TAIL_PREFIX)), live::tail)
                     .route(getOrHead().and(rawPathUnder(LiveTail.VIEW_PREFIX)), live::view);
             if (settings.compare()) {

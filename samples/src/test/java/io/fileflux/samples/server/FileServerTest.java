@@ -266,6 +266,34 @@ class FileServerTest {
                 .expectBody(String.class).isEqualTo(expected);
     }
 
+    /** Regression: HEAD of the status endpoint was a 404 while GET gave 200. */
+    @Test
+    void statusAnswersHeadLikeGet() {
+        var get = client.get().uri(FileServer.STATUS_PATH).exchange().expectStatus().isOk()
+                .expectHeader().contentType(MediaType.APPLICATION_JSON).expectBody(String.class).returnResult();
+        client.head().uri(FileServer.STATUS_PATH).exchange().expectStatus().isOk()
+                .expectHeader().contentType(MediaType.APPLICATION_JSON)
+                .expectHeader().valueEquals(HttpHeaders.CACHE_CONTROL, "no-store")
+                .expectBody().isEmpty();
+        assertTrue(get.getResponseBody().contains("\"engine\""), get.getResponseBody());
+        client.post().uri(FileServer.STATUS_PATH).exchange().expectStatus().isEqualTo(HttpStatus.METHOD_NOT_ALLOWED);
+    }
+
+    /** Regression: {@code /ten.txt/} answered 200 with the file. A path ending with / names a directory. */
+    @Test
+    void aFileAskedForWithATrailingSlashIs404() throws IOException {
+        for (String raw : List.of("/ten.txt/", "/ten.txt//", "/link-inside.txt/", "/sub%20dir/inner.txt/",
+                "/_fileflux/tail/ten.txt/", "/_fileflux/view/ten.txt/")) {
+            for (String method : List.of("GET", "HEAD")) {
+                String head = fx.rawResponseHead(method, raw);
+                assertTrue(head.startsWith("HTTP/1.1 404"), method + " " + raw + " -> " + head);
+            }
+        }
+        client.get().uri("/ten.txt").exchange().expectStatus().isOk().expectBody(String.class).isEqualTo("0123456789");
+        client.get().uri(java.net.URI.create(fx.url("/sub%20dir/"))).exchange().expectStatus().isOk();
+        assertTrue(fx.rawStatusLine("/").startsWith("HTTP/1.1 200"));
+    }
+
     @Test
     void headSendsHeadersOnlyAndOpensNothing() {
         long submitted = fx.engine.stats().submitted();
