@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -25,7 +26,8 @@ import reactor.core.publisher.Mono;
  * {@code Content-Length}.
  *
  * <pre>{@code
- * List<FileRegion> regions = ByteRanges.resolve(request.getHeaders().getRange(), size); // IAE: answer 416
+ * Optional<List<FileRegion>> ranges = ByteRanges.resolve(rangeHeader, size); // empty: 200, IAE: answer 416
+ * List<FileRegion> regions = ranges.get();
  * String boundary = ByteRanges.newBoundary();
  * response.getHeaders().setContentType(ByteRanges.multipartType(boundary));
  * response.getHeaders().setContentLength(ByteRanges.multipartLength(regions, size, type, boundary));
@@ -39,11 +41,113 @@ public final class ByteRanges {
     private ByteRanges() {
     }
 
+    /** The most ranges one {@code Range} header may ask for (as Spring's {@code HttpRange.parseRanges}). */
+    public static final int MAX_RANGES = 100;
+
     /**
-     * The regions of {@code ranges} in a file of {@code size} bytes, in request order.
+     * A {@code Range} header evaluated against a file of {@code size} bytes, as RFC 9110 §14.2 says: a range
+     * unit other than {@code bytes} (compared case-insensitively) is ignored; unsatisfiable ranges are left
+     * out as long as one range is satisfiable; a last-byte-pos past the end (however large, even beyond a
+     * {@code long}) is the end. Unlike {@code HttpRange.parseRanges}, which throws for all of these.
      *
-     * @throws IllegalArgumentException if a range is unsatisfiable (starts at or past the end, or is a
-     *                                  suffix of 0 bytes), or if several ranges add up to more than the
+     * @param header the {@code Range} header's value
+     * @param size   the file's size
+     * @return empty if the header is not a byte-range request (another unit): ignore it and send the whole
+     *         file ({@code 200}); else the satisfiable regions, in request order
+     * @throws IllegalArgumentException answer {@code 416}: a byte range set that does not parse (a
+     *                                  range-spec without {@code -}, a position that is not digits, a
+     *                                  last-byte-pos before its first-byte-pos, no range at all), more than
+     *                                  {@link #MAX_RANGES} ranges, no satisfiable range (every range starts
+     *                                  at or past the end, or is a suffix of 0 bytes; any range of an empty
+     *                                  file), or several ranges adding up to more than the file (a cheap
+     *                                  amplification attack)
+     */
+    public static Optional<List<FileRegion>> resolve(String header, long size) {
+        Objects.requireNonNull(header, "header");
+        int eq = header.indexOf('=');
+        String unit = (eq < 0 ? header : header.substring(0, eq)).trim();
+        if (!unit.equalsIgnoreCase("bytes")) {
+            return Optional.empty();
+        }
+        if (eq < 0) {
+            throw new IllegalArgumentException("no range set in " + header);
+        }
+        List<FileRegion> regions = new ArrayList<>();
+        int specs = 0;
+        long total = 0;
+        for (String part : header.substring(eq + 1).split(",", -1)) {
+            String spec = part.strip();
+            if (spec.isEmpty()) {
+                continue; // empty list elements are allowed (RFC 9110 §5.6.1)
+            }
+            if (++specs > MAX_RANGES) {
+                throw new IllegalArgumentException("more than " + MAX_RANGES + " ranges");
+            }
+            int dash = spec.indexOf('-');
+            if (dash < 0) {
+                throw new IllegalArgumentException("not a byte range: " + spec);
+            }
+            String first = spec.substring(0, dash);
+            String last = spec.substring(dash + 1);
+            FileRegion region;
+            if (first.isEmpty()) {
+                long suffix = position(last, spec);
+                if (suffix == 0 || size == 0) {
+                    continue; // unsatisfiable
+                }
+                long length = Math.min(suffix, size);
+                region = new FileRegion(size - length, length);
+            } else {
+                long start = position(first, spec);
+                long end = last.isEmpty() ? Long.MAX_VALUE : position(last, spec);
+                if (end < start) {
+                    throw new IllegalArgumentException("last-byte-pos before first-byte-pos: " + spec);
+                }
+                if (start >= size) {
+                    continue; // unsatisfiable
+                }
+                region = new FileRegion(start, Math.min(end, size - 1) - start + 1);
+            }
+            total += region.length();
+            regions.add(region);
+            if (regions.size() > 1 && total > size) {
+                throw new IllegalArgumentException("the ranges add up to more than the " + size
+                        + " bytes of the file: " + header);
+            }
+        }
+        if (specs == 0) {
+            throw new IllegalArgumentException("no range in " + header);
+        }
+        if (regions.isEmpty()) {
+            throw new IllegalArgumentException("no satisfiable range in " + header + " of " + size + " bytes");
+        }
+        return Optional.of(regions);
+    }
+
+    /** 1*DIGIT as a long, clamped to {@code Long.MAX_VALUE}. */
+    private static long position(String digits, String spec) {
+        if (digits.isEmpty()) {
+            throw new IllegalArgumentException("not a byte range: " + spec);
+        }
+        long value = 0;
+        for (int i = 0; i < digits.length(); i++) {
+            char c = digits.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new IllegalArgumentException("not a byte range: " + spec);
+            }
+            int d = c - '0';
+            value = value > (Long.MAX_VALUE - d) / 10 ? Long.MAX_VALUE : value * 10 + d;
+        }
+        return value;
+    }
+
+    /**
+     * The regions of {@code ranges} (as parsed by {@code HttpRange.parseRanges}) in a file of {@code size}
+     * bytes, in request order; unsatisfiable ranges are left out as long as one range is satisfiable
+     * (RFC 9110 §14.2). {@link #resolve(String, long)} parses the header too, and more leniently.
+     *
+     * @throws IllegalArgumentException if no range is satisfiable (every one starts at or past the end, or is
+     *                                  a suffix of 0 bytes), or if several ranges add up to more than the
      *                                  file (a cheap amplification attack): answer {@code 416}
      */
     public static List<FileRegion> resolve(List<HttpRange> ranges, long size) {
@@ -54,14 +158,20 @@ public final class ByteRanges {
         List<FileRegion> regions = new ArrayList<>(ranges.size());
         long total = 0;
         for (HttpRange range : ranges) {
+            if (size == 0) {
+                continue;
+            }
             long start = range.getRangeStart(size);
             long end = range.getRangeEnd(size);
-            if (size == 0 || start >= size || end < start) {
-                throw new IllegalArgumentException("unsatisfiable range " + range + " of " + size + " bytes");
+            if (start >= size || end < start) {
+                continue; // unsatisfiable
             }
             FileRegion region = new FileRegion(start, end - start + 1);
             total += region.length();
             regions.add(region);
+        }
+        if (regions.isEmpty()) {
+            throw new IllegalArgumentException("no satisfiable range in " + ranges + " of " + size + " bytes");
         }
         if (regions.size() > 1 && total > size) {
             throw new IllegalArgumentException("the " + regions.size() + " ranges add up to " + total

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -181,5 +182,27 @@ class FileDataBuffersTest {
                 () -> ByteRanges.resolve(HttpRange.parseRanges("bytes=0-99,0-99"), 100), "amplification");
         assertEquals(List.of(new FileRegion(50, 50)), ByteRanges.resolve(HttpRange.parseRanges("bytes=50-1000"), 100));
         assertEquals("bytes 50-99/100", new FileRegion(50, 50).contentRange(100));
+        // a set with a satisfiable range: the unsatisfiable ones are left out
+        assertEquals(List.of(new FileRegion(0, 2)), ByteRanges.resolve(HttpRange.parseRanges("bytes=0-1,200-300"), 100));
+    }
+
+    @Test
+    void rangeHeadersAreEvaluatedAsRfc9110Says() {
+        assertEquals(Optional.empty(), ByteRanges.resolve("items=0-1", 10), "another unit: ignored");
+        assertEquals(Optional.empty(), ByteRanges.resolve("", 10));
+        assertEquals(Optional.of(List.of(new FileRegion(0, 2))), ByteRanges.resolve("BYTES=0-1", 10));
+        assertEquals(Optional.of(List.of(new FileRegion(0, 10))), ByteRanges.resolve("bytes=0-9999999999999999999999", 10));
+        assertEquals(Optional.of(List.of(new FileRegion(0, 10))), ByteRanges.resolve("bytes=-99999999999999999999", 10));
+        assertEquals(Optional.of(List.of(new FileRegion(7, 3))), ByteRanges.resolve("bytes=-3", 10));
+        assertEquals(Optional.of(List.of(new FileRegion(0, 2))), ByteRanges.resolve("bytes=0-1,20-30", 10));
+        assertEquals(Optional.of(List.of(new FileRegion(0, 2), new FileRegion(8, 2))),
+                ByteRanges.resolve("bytes=0-1, 20-30,,8-", 10));
+        for (String refused : List.of("bytes=10-", "bytes=20-30,40-50", "bytes=-0", "bytes=5-2", "bytes=a-b",
+                "bytes=", "bytes", "bytes=1", "bytes=0-1,0-9", "bytes=+1-2", "bytes=1-2-3")) {
+            assertThrows(IllegalArgumentException.class, () -> ByteRanges.resolve(refused, 10), refused);
+        }
+        assertThrows(IllegalArgumentException.class, () -> ByteRanges.resolve("bytes=0-0", 0), "empty file");
+        String many = "bytes=" + "0-0,".repeat(ByteRanges.MAX_RANGES) + "1-1";
+        assertThrows(IllegalArgumentException.class, () -> ByteRanges.resolve(many, 1_000_000));
     }
 }

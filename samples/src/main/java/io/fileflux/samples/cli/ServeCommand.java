@@ -1,7 +1,12 @@
 package io.fileflux.samples.cli;
 
 import io.fileflux.samples.server.FileServer;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -53,6 +58,7 @@ final class ServeCommand implements Callable<Integer> {
         if (inFlight <= 0) {
             throw new IllegalArgumentException("--in-flight must be > 0, was " + inFlight);
         }
+        checkAddress(host, port);
         quietSpringLogs();
         FileServer server = FileServer.start(dir, engine.engine(), host, port, (int) chunkSize, inFlight, compare);
         PrintWriter out = spec.commandLine().getOut();
@@ -64,11 +70,38 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
+     * What Spring would report with a stack trace of 50 lines, said in one: a port out of range, a host that
+     * does not resolve, an address that is not one of this machine's (a port in use is Spring's
+     * {@code PortInUseException}, which the CLI already says in one line).
+     */
+    static void checkAddress(String host, int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port must be from 0 to 65535 (0: any free port), was " + port);
+        }
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("cannot resolve --host " + host + ": unknown host");
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(address, 0), 1);
+        } catch (IOException e) {
+            String reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new IllegalArgumentException("cannot listen on " + host + ": " + reason
+                    + " (--host must be an address of this machine)");
+        }
+    }
+
+    /**
      * Spring's start-up INFO lines are noise for a command-line user, and a failure to start comes
      * back as an exception that the CLI prints as one line: Spring shows errors only, Netty warnings.
      */
     private static void quietSpringLogs() {
         quiet("org.springframework", "error");
+        // a failure to start comes back as the exception the CLI prints in one line: no "Application run
+        // failed" stack trace before it (set this property to error to see it)
+        quiet("org.springframework.boot.SpringApplication", "off");
         quiet("reactor.netty", "warn");
         quiet("io.netty", "warn");
     }

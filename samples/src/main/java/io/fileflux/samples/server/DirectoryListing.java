@@ -63,13 +63,12 @@ final class DirectoryListing {
         String viewBase = LiveTail.VIEW_PREFIX + encodePath(displayPath);
         for (Entry e : entries) {
             String shown = HtmlUtils.htmlEscape(e.name() + (e.directory() ? "/" : ""));
-            String href = UriUtils.encodePathSegment(e.name(), StandardCharsets.UTF_8) + (e.directory() ? "/" : "");
+            String href = HtmlUtils.htmlEscape(relativeHref(e.name(), e.directory()));
             html.append("<tr><td><a href=\"").append(href).append("\">").append(shown).append("</a></td><td class=\"size\">")
                     .append(e.directory() ? "" : Long.toString(e.size())).append("</td><td>").append(e.modified())
                     .append("</td><td>");
             if (e.regular()) {
-                html.append("<a class=\"tail\" href=\"").append(viewBase)
-                        .append(UriUtils.encodePathSegment(e.name(), StandardCharsets.UTF_8))
+                html.append("<a class=\"tail\" href=\"").append(HtmlUtils.htmlEscape(viewBase + encodeSegment(e.name())))
                         .append("\" title=\"follow this file live\">tail</a>");
             }
             html.append("</td></tr>\n");
@@ -79,12 +78,29 @@ final class DirectoryListing {
         return html.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * The link to an entry of the listed directory: {@code ./} then its name as one percent-encoded path
+     * segment ({@code :} included), so that no name ({@code javascript:alert(1)}, {@code //host},
+     * {@code c:x}) can be read as a scheme or an authority: the link always stays in this directory.
+     */
+    static String relativeHref(String name, boolean directory) {
+        return "./" + encodeSegment(name) + (directory ? "/" : "");
+    }
+
+    /**
+     * One path segment percent-encoded ({@link UriUtils#encodePathSegment}), with {@code :} encoded too
+     * ({@code %3A}): a segment with a colon can then never be taken for a scheme.
+     */
+    static String encodeSegment(String segment) {
+        return UriUtils.encodePathSegment(segment, StandardCharsets.UTF_8).replace(":", "%3A");
+    }
+
     /** A decoded path ({@code /a b/}) with each segment percent-encoded again ({@code /a%20b/}). */
     static String encodePath(String decoded) {
         StringBuilder out = new StringBuilder(decoded.length() + 16);
         for (String segment : decoded.split("/", -1)) {
             if (out.length() > 0 || !segment.isEmpty()) {
-                out.append(UriUtils.encodePathSegment(segment, StandardCharsets.UTF_8));
+                out.append(encodeSegment(segment));
             }
             out.append('/');
         }

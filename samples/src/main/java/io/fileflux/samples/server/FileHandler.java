@@ -19,13 +19,14 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpRange;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.MediaTypeFactory;
@@ -116,29 +117,92 @@ final class FileHandler {
         Instant lastModified = attrs.lastModifiedTime().toInstant().truncatedTo(ChronoUnit.SECONDS);
         String etag = etag(attrs);
         MediaType type = contentType(path.getFileName().toString());
-        return request.checkNotModified(lastModified, etag)
-                .switchIfEmpty(Mono.defer(() -> file(request, path, size, lastModified, etag, type)));
+        int precondition = preconditions(request.headers().asHttpHeaders(), lastModified, etag);
+        if (precondition == 304) {
+            return ServerResponse.status(HttpStatus.NOT_MODIFIED).eTag(etag).lastModified(lastModified).build();
+        }
+        if (precondition == 412) {
+            return plain(HttpStatus.PRECONDITION_FAILED, "412 precondition failed\n");
+        }
+        return file(request, path, size, lastModified, etag, type);
+    }
+
+    /**
+     * The preconditions of a {@code GET}/{@code HEAD} of an existing file, evaluated as RFC 9110 §13.2.2
+     * orders them: {@code If-Match} (strong comparison, {@code *} matches), else {@code If-Unmodified-Since};
+     * then {@code If-None-Match} (weak comparison, {@code *} matches), else {@code If-Modified-Since}.
+     * ({@code If-Range} is the range's business.) Dates that do not parse are ignored.
+     *
+     * @return 0 to go on, 412 (precondition failed) or 304 (not modified)
+     */
+    static int preconditions(HttpHeaders headers, Instant lastModified, String etag) {
+        List<String> ifMatch = headers.get(HttpHeaders.IF_MATCH);
+        if (ifMatch != null) {
+            if (!ETags.matches(String.join(",", ifMatch), etag, true)) {
+                return 412;
+            }
+        } else {
+            Instant unmodifiedSince = date(headers, HttpHeaders.IF_UNMODIFIED_SINCE);
+            if (unmodifiedSince != null && lastModified.isAfter(unmodifiedSince)) {
+                return 412;
+            }
+        }
+        List<String> ifNoneMatch = headers.get(HttpHeaders.IF_NONE_MATCH);
+        if (ifNoneMatch != null) {
+            return ETags.matches(String.join(",", ifNoneMatch), etag, false) ? 304 : 0;
+        }
+        Instant modifiedSince = date(headers, HttpHeaders.IF_MODIFIED_SINCE);
+        if (modifiedSince != null && !lastModified.isAfter(modifiedSince)) {
+            return 304;
+        }
+        return 0;
+    }
+
+    /** An HTTP-date header, or null if it is absent or not a date. */
+    private static Instant date(HttpHeaders headers, String name) {
+        try {
+            long millis = headers.getFirstDate(name);
+            return millis < 0 ? null : Instant.ofEpochMilli(millis);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private Mono<ServerResponse> file(ServerRequest request, Path path, long size, Instant lastModified, String etag,
                                       MediaType type) {
+        // The validators of a 200 are set as it is written, not on the builder: Spring's ServerResponse.writeTo
+        // runs its own checkNotModified on a 200's ETag and Last-Modified, which ignores If-Match on GET and
+        // HEAD and would turn our 200 into a 412 for a matching If-Match with a failing If-Unmodified-Since
+        // (RFC 9110: the latter is then ignored), after Content-Length was set: a response without a body.
+        // preconditions() has decided already.
+        Consumer<HttpHeaders> validators = h -> {
+            h.setETag(etag);
+            h.setLastModified(lastModified);
+        };
         ServerResponse.BodyBuilder ok = ServerResponse.ok()
                 .header(HttpHeaders.ACCEPT_RANGES, "bytes")
-                .eTag(etag)
-                .lastModified(lastModified)
                 .contentType(type);
         boolean head = request.method() == HttpMethod.HEAD;
         String range = request.headers().firstHeader(HttpHeaders.RANGE);
         if (range == null || head || !ifRangeHolds(request, lastModified, etag)) {
             ok.contentLength(size);
             if (head) {
-                return ok.build();
+                return ok.build((exchange, context) -> {
+                    validators.accept(exchange.getResponse().getHeaders());
+                    return exchange.getResponse().setComplete();
+                });
             }
-            return ok.body(body(factory -> FileDataBuffers.read(path, factory, options)));
+            return ok.body(body(factory -> FileDataBuffers.read(path, factory, options), validators));
         }
         List<FileRegion> regions;
         try {
-            regions = ByteRanges.resolve(HttpRange.parseRanges(range), size);
+            Optional<List<FileRegion>> ranges = ByteRanges.resolve(range, size);
+            if (ranges.isEmpty()) {
+                // another range unit than bytes: ignored (RFC 9110 §14.2), the whole file
+                ok.contentLength(size);
+                return ok.body(body(factory -> FileDataBuffers.read(path, factory, options), validators));
+            }
+            regions = ranges.get();
         } catch (IllegalArgumentException e) {
             return ServerResponse.status(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
                     .header(HttpHeaders.ACCEPT_RANGES, "bytes")
@@ -154,12 +218,13 @@ final class FileHandler {
             FileRegion r = regions.get(0);
             return partial.contentType(type).contentLength(r.length())
                     .header(HttpHeaders.CONTENT_RANGE, r.contentRange(size))
-                    .body(body(factory -> ByteRanges.single(path, r, factory, options)));
+                    .body(body(factory -> ByteRanges.single(path, r, factory, options), h -> { }));
         }
         String boundary = ByteRanges.newBoundary();
         return partial.contentType(ByteRanges.multipartType(boundary))
                 .contentLength(ByteRanges.multipartLength(regions, size, type, boundary))
-                .body(body(factory -> ByteRanges.multipart(path, regions, size, type, boundary, factory, options)));
+                .body(body(factory -> ByteRanges.multipart(path, regions, size, type, boundary, factory, options),
+                        h -> { }));
     }
 
     /**
@@ -219,8 +284,9 @@ final class FileHandler {
      * responses — redirects, revalidations, listings, errors — keep the connection alive.
      */
     private BodyInserter<Flux<DataBuffer>, ReactiveHttpOutputMessage> body(
-            Function<DataBufferFactory, Flux<DataBuffer>> reader) {
+            Function<DataBufferFactory, Flux<DataBuffer>> reader, Consumer<HttpHeaders> headers) {
         return (message, context) -> {
+            headers.accept(message.getHeaders());
             message.getHeaders().set(HttpHeaders.CONNECTION, "close");
             return writeCounted(message, reader);
         };
@@ -240,7 +306,8 @@ final class FileHandler {
     private Mono<ServerResponse> directory(ServerRequest request, Path dir, String rawPath) {
         if (!rawPath.endsWith("/")) {
             // relative links in the listing need the trailing slash
-            return ServerResponse.status(HttpStatus.MOVED_PERMANENTLY).header(HttpHeaders.LOCATION, rawPath + "/").build();
+            return ServerResponse.status(HttpStatus.MOVED_PERMANENTLY)
+                    .header(HttpHeaders.LOCATION, sameOriginPath(rawPath) + "/").build();
         }
         String display = UriUtils.decode(rawPath, StandardCharsets.UTF_8);
         boolean isRoot = dir.equals(settings.root());
@@ -254,6 +321,18 @@ final class FileHandler {
                             .contentLength(html.length);
                     return request.method() == HttpMethod.HEAD ? ok.build() : ok.bodyValue(html);
                 });
+    }
+
+    /**
+     * A raw request path as a {@code Location} that stays on this server: runs of slashes collapsed to one, so
+     * that {@code //evil.example.com} (a directory of that name, asked for with {@code curl --path-as-is})
+     * redirects to {@code /evil.example.com/}, never to the protocol-relative {@code //evil.example.com/}
+     * (another host). Backslashes, which browsers read like slashes, never get here: {@link SafePaths}
+     * refuses segments with one.
+     */
+    static String sameOriginPath(String rawPath) {
+        String collapsed = rawPath.replaceAll("/{2,}", "/");
+        return collapsed.startsWith("/") ? collapsed : "/" + collapsed;
     }
 
     private static Mono<ServerResponse> plain(HttpStatus status, String text) {

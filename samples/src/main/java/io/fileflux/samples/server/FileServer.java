@@ -11,6 +11,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.ContextClosedEvent;
@@ -23,13 +24,15 @@ import org.springframework.web.reactive.function.server.RequestPredicate;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
 
 /**
  * The Fileflux file server: Spring Boot WebFlux on Reactor Netty serving one directory, every file read
  * through Fileflux. Started by {@code ./fileflux serve DIR}, or from code (tests) with {@link #start}.
  *
- * <p>Routes: {@code GET|HEAD /path} (files, ranges, directory listings), {@code GET /_fileflux/status}
+ * <p>Routes: {@code GET|HEAD /path} (files, ranges, directory listings), {@code GET|HEAD /_fileflux/status}
  * (open files, operations in flight), {@code GET /_fileflux/tail/path} (a growing file followed like
  * {@code tail -F}, as server-sent events), {@code GET /_fileflux/view/path} (a small page showing that
  * stream live), and with {@code compare} set, Spring's own handling of the same
@@ -40,6 +43,18 @@ public final class FileServer implements AutoCloseable {
 
     /** The status endpoint's path. */
     public static final String STATUS_PATH = "/_fileflux/status";
+
+    /** With {@code compare}: Spring's static resource handling of the root. */
+    static final String COMPARE_SPRING = "/_compare/spring";
+    /** With {@code compare}: {@code DataBufferUtils.read} of files under the root. */
+    static final String COMPARE_DBU = "/_compare/dbu";
+    /** {@code /_compare/dbu/}'s buffer size when {@code ?buffer=} is not given. */
+    static final int DEFAULT_DBU_BUFFER = 8192;
+    /** The largest {@code ?buffer=} of {@code /_compare/dbu/}: 16 MiB. */
+    static final int MAX_DBU_BUFFER = 16 << 20;
+
+    /** How long a shutdown waits for responses in flight (downloads; live tails end at once). */
+    static final String SHUTDOWN_GRACE = "1s";
 
     private final ConfigurableApplicationContext context;
     private final int port;
@@ -90,6 +105,10 @@ public final class FileServer implements AutoCloseable {
                         "spring.main.banner-mode", "off",
                         "spring.main.log-startup-info", "false",
                         "spring.main.register-shutdown-hook", "true",
+                        // Ctrl+C: responses in flight get this long to finish (graceful shutdown), then are cut
+                        "spring.lifecycle.timeout-per-shutdown-phase", SHUTDOWN_GRACE,
+                        // and Reactor Netty's event loops stop without their default 2 s quiet period
+                        "spring.reactor.netty.shutdown-quiet-period", "0s",
                         "spring.jmx.enabled", "false"))
                 .initializers(ctx -> ctx.getBeanFactory().registerSingleton("fileServerSettings", settings))
                 .run();
@@ -126,39 +145,80 @@ public final class FileServer implements AutoCloseable {
     static class Config {
 
         @Bean
-        RouterFunction<ServerResponse> fileRoutes(FileServerSettings settings) {
-            LiveTail live = new LiveTail(settings);
+        LiveTail liveTail(FileServerSettings settings) {
+            return new LiveTail(settings);
+        }
+
+        /**
+         * Live tails never end by themselves: they end when the context closes, which is before the web
+         * server's graceful shutdown, so that Ctrl+C does not wait for them.
+         */
+        @Bean
+        ApplicationListener<ContextClosedEvent> endLiveTailsOnShutdown(LiveTail live) {
+            return event -> live.shutdown();
+        }
+
+        @Bean
+        RouterFunction<ServerResponse> fileRoutes(FileServerSettings settings, LiveTail live) {
             FileHandler files = new FileHandler(settings, live);
             RouterFunctions.Builder routes = RouterFunctions.route()
-                    .GET(STATUS_PATH, files::status)
+                    .route(getOrHead().and(RequestPredicates.path(STATUS_PATH)), files::status)
                     .route(getOrHead().and(rawPathUnder(LiveTail.TAIL_PREFIX)), live::tail)
                     .route(getOrHead().and(rawPathUnder(LiveTail.VIEW_PREFIX)), live::view);
             if (settings.compare()) {
-                routes.add(RouterFunctions.resources("/_compare/spring/**",
-                        new FileSystemResource(settings.root().toString() + "/")));
-                routes.GET("/_compare/dbu/**", request -> {
-                    String raw = request.uri().getRawPath().substring("/_compare/dbu".length());
-                    SafePaths.Resolved r = SafePaths.resolve(settings.root(), raw);
-                    if (!r.ok() || !Files.isRegularFile(r.path())) {
-                        return ServerResponse.notFound().build();
-                    }
-                    int buffer = Integer.parseInt(request.queryParam("buffer").orElse("8192"));
-                    long size;
-                    try {
-                        size = Files.size(r.path());
-                    } catch (IOException e) {
-                        return ServerResponse.notFound().build();
-                    }
-                    return ServerResponse.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
-                            .header(HttpHeaders.CONTENT_LENGTH, Long.toString(size))
-                            .body((message, ctx) -> message.writeWith(
-                                    DataBufferUtils.read(r.path(), message.bufferFactory(), buffer)));
-                });
+                // Spring's resource handling follows symbolic links wherever they lead: the same containment
+                // check as the file routes (SafePaths) runs first
+                routes.add(RouterFunctions.resources(COMPARE_SPRING + "/**",
+                                new FileSystemResource(settings.root().toString() + "/"))
+                        .filter((request, next) -> {
+                            SafePaths.Resolved r = SafePaths.resolve(settings.root(),
+                                    request.uri().getRawPath().substring(COMPARE_SPRING.length()));
+                            return r.ok() ? next.handle(request) : refused(r);
+                        }));
+                routes.GET(COMPARE_DBU + "/**", request -> compareDbu(settings, request));
             }
             return routes
                     .route(getOrHead(), files::serve)
                     .route(RequestPredicates.all(), files::notAllowed)
                     .build();
+        }
+
+        /** {@code /_compare/dbu/PATH?buffer=N}: the file read by {@code DataBufferUtils.read} in buffers of N bytes. */
+        private static Mono<ServerResponse> compareDbu(FileServerSettings settings, ServerRequest request) {
+            String raw = request.uri().getRawPath().substring(COMPARE_DBU.length());
+            SafePaths.Resolved r = SafePaths.resolve(settings.root(), raw);
+            if (!r.ok()) {
+                return refused(r);
+            }
+            if (!Files.isRegularFile(r.path())) {
+                return ServerResponse.notFound().build();
+            }
+            int buffer;
+            try {
+                buffer = Integer.parseInt(request.queryParam("buffer").orElse(Integer.toString(DEFAULT_DBU_BUFFER)));
+            } catch (NumberFormatException e) {
+                buffer = -1;
+            }
+            if (buffer < 1 || buffer > MAX_DBU_BUFFER) {
+                return ServerResponse.badRequest().contentType(MediaType.TEXT_PLAIN).bodyValue(
+                        "400 buffer must be a number of bytes from 1 to " + MAX_DBU_BUFFER + "\n");
+            }
+            long size;
+            try {
+                size = Files.size(r.path());
+            } catch (IOException e) {
+                return ServerResponse.notFound().build();
+            }
+            int bufferSize = buffer;
+            return ServerResponse.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
+                    .header(HttpHeaders.CONTENT_LENGTH, Long.toString(size))
+                    .body((message, ctx) -> message.writeWith(
+                            DataBufferUtils.read(r.path(), message.bufferFactory(), bufferSize)));
+        }
+
+        private static Mono<ServerResponse> refused(SafePaths.Resolved r) {
+            return ServerResponse.status(r.status()).contentType(MediaType.TEXT_PLAIN)
+                    .bodyValue(r.status() == 403 ? "403 forbidden\n" : "404 not found\n");
         }
 
         private static RequestPredicate getOrHead() {

@@ -27,6 +27,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.util.HtmlUtils;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -68,11 +69,22 @@ final class LiveTail {
     private static final MediaType EVENT_STREAM = MediaType.TEXT_EVENT_STREAM;
 
     private final FileServerSettings settings;
+    /** Emits once the server shuts down: every tail then ends (else graceful shutdown would wait for them). */
+    private final Sinks.One<Boolean> shutdown = Sinks.one();
     private final AtomicLong activeTails = new AtomicLong();
     private final AtomicLong linesSent = new AtomicLong();
 
     LiveTail(FileServerSettings settings) {
         this.settings = settings;
+    }
+
+    /**
+     * Ends every live tail, and any started later, with a last comment ({@code : server shutting down}):
+     * they never end by themselves, and Spring Boot's graceful shutdown would wait for them until its
+     * timeout. Called when the application context closes, before the web server stops.
+     */
+    void shutdown() {
+        shutdown.tryEmitValue(Boolean.TRUE);
     }
 
     /** Tails streaming now. */
@@ -172,7 +184,10 @@ final class LiveTail {
             Flux<byte[]> heartbeats = Flux.interval(settings.heartbeat(), settings.heartbeat())
                     .onBackpressureDrop()
                     .map(i -> HEARTBEAT);
-            Flux<byte[]> stream = Flux.concat(Flux.just(comment(start.comment())), Flux.merge(lines, heartbeats))
+            Flux<byte[]> following = Flux.merge(lines, heartbeats)
+                    .takeUntilOther(shutdown.asMono())
+                    .concatWith(Mono.fromSupplier(() -> comment("server shutting down")));
+            Flux<byte[]> stream = Flux.concat(Flux.just(comment(start.comment())), following)
                     .onErrorResume(e -> Flux.just(errorEvent(e)))
                     .doOnSubscribe(s -> activeTails.incrementAndGet())
                     .doFinally(signal -> activeTails.decrementAndGet());

@@ -10,7 +10,8 @@ import org.springframework.web.util.UriUtils;
 /**
  * Maps a request path onto the served directory, refusing every way out of it: {@code ..} and
  * {@code .} segments (also percent-encoded, {@code %2e%2e}), encoded separators ({@code %2f},
- * {@code %5c}), NUL, and symbolic links whose target lies outside the root.
+ * {@code %5c}), NUL, and symbolic links whose target lies outside the root. A path ending with {@code /}
+ * must be a directory.
  */
 final class SafePaths {
 
@@ -29,8 +30,9 @@ final class SafePaths {
     /**
      * @param root    the served directory, a real path
      * @param rawPath the request's raw (still percent-encoded) path
-     * @return the real path inside the root, or status 404 (no such file, or a path that cannot name one
-     *         inside the root) or 403 (a symbolic link leading outside the root)
+     * @return the real path inside the root, or status 404 (no such file, a path that cannot name one
+     *         inside the root, or a path ending with {@code /} that is not a directory) or 403 (a symbolic link
+     *         leading outside the root)
      */
     static Resolved resolve(Path root, String rawPath) {
         if (rawPath == null || rawPath.isEmpty()) {
@@ -71,6 +73,10 @@ final class SafePaths {
         }
         if (!real.startsWith(root)) {
             return new Resolved(null, 403);
+        }
+        if (rawPath.endsWith("/") && !Files.isDirectory(real)) {
+            // "/file.txt/" names a directory: there is none (like a file system's ENOTDIR)
+            return new Resolved(null, 404);
         }
         return new Resolved(real, Resolved.OK);
     }

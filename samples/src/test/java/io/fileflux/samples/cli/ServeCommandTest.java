@@ -2,11 +2,24 @@ package io.fileflux.samples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,5 +50,72 @@ class ServeCommandTest {
                     p.stderr.trim());
             assertFalse(p.stderr.contains("APPLICATION FAILED TO START"), p.stderr);
         }
+    }
+
+    /** Regression: these printed about 50 lines of Spring stack trace. */
+    @Test
+    void aBadPortOrHostIsOneLine() throws Exception {
+        String[][] cases = {
+                {"--port", "99999"}, {"fileflux: --port must be from 0 to 65535 (0: any free port), was 99999"},
+                {"--port", "-1"}, {"fileflux: --port must be from 0 to 65535 (0: any free port), was -1"},
+                {"--host", "nosuchhost.invalid"}, {"fileflux: cannot resolve --host nosuchhost.invalid: unknown host"},
+                {"--host", "1.2.3.4", "--port", "0"}, {"fileflux: cannot listen on 1.2.3.4: "},
+        };
+        for (int i = 0; i < cases.length; i += 2) {
+            List<String> args = new ArrayList<>(List.of("serve"));
+            args.addAll(List.of(cases[i]));
+            args.add(dir.toString());
+            CliProcess p = CliProcess.run(args.toArray(String[]::new));
+            String err = p.stderr.trim();
+            assertEquals(1, p.exitCode, err);
+            assertTrue(err.startsWith(cases[i + 1][0]), args + " -> " + err);
+            assertFalse(err.contains("\n"), "one line: " + err);
+            assertEquals(0, p.stdout.length, args.toString());
+        }
+    }
+
+    /**
+     * Regression: Ctrl+C hung for about 30 s while a live tail was open (Spring Boot's graceful shutdown
+     * waited for the never-ending stream). Now the tail ends and the process exits within about a second.
+     */
+    @Test
+    void ctrlCWithALiveTailOpenExitsPromptly() throws Exception {
+        Files.writeString(dir.resolve("app.log"), "one\ntwo\n");
+        Process p = CliProcess.builder("serve", "--port", "0", dir.toString()).start();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Thread errReader = new Thread(() -> CliProcess.copy(p.getErrorStream(), err));
+        errReader.start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String banner = out.readLine();
+            assertNotNull(banner, "no banner: " + err);
+            Matcher m = Pattern.compile("at http://127\\.0\\.0\\.1:(\\d+)/").matcher(banner);
+            assertTrue(m.find(), banner);
+            int port = Integer.parseInt(m.group(1));
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.setSoTimeout(20_000);
+                socket.getOutputStream().write("GET /_fileflux/tail/app.log HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                InputStream in = socket.getInputStream();
+                StringBuilder got = new StringBuilder();
+                byte[] buf = new byte[4096];
+                while (got.indexOf("data: two") < 0) {
+                    int n = in.read(buf);
+                    assertTrue(n > 0, "stream ended early: " + got);
+                    got.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                }
+                long start = System.nanoTime();
+                Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start(); // Ctrl+C
+                assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -INT");
+                assertTrue(p.waitFor(20, TimeUnit.SECONDS), "serve did not exit after SIGINT");
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                System.out.println("serve exited " + millis + " ms after SIGINT, a live tail open");
+                assertTrue(millis < 5_000, "serve took " + millis + " ms to exit after SIGINT");
+            }
+        } finally {
+            p.destroyForcibly();
+            errReader.join(10_000);
+        }
+        assertFalse(err.toString(StandardCharsets.UTF_8).contains("Exception"), err.toString(StandardCharsets.UTF_8));
     }
 }

@@ -151,6 +151,66 @@ class FileServerTest {
                 .exchange().expectStatus().isOk().expectHeader().contentLength(10_000);
     }
 
+    /**
+     * Regression: {@code If-Match} was ignored on GET/HEAD (Spring checks it for unsafe methods only), and
+     * {@code If-None-Match: *} did not give 304. RFC 9110 §13.1.1, §13.1.2, §13.2.2.
+     */
+    @Test
+    void ifMatchAndIfNoneMatchFollowRfc9110OnGetAndHead() {
+        var ok = client.get().uri("/small.txt").exchange().expectStatus().isOk().expectBody().returnResult();
+        String etag = ok.getResponseHeaders().getETag();
+        String lastModified = ok.getResponseHeaders().getFirst(HttpHeaders.LAST_MODIFIED);
+        assertNotNull(etag);
+        for (boolean head : List.of(false, true)) {
+            // If-Match: 412 unless one of the tags is the current one (strong comparison), * matches a file
+            for (String ifMatch : List.of("\"x\"", "W/" + etag, "\"x\", \"y\"", "garbage")) {
+                request(head, "/small.txt").header(HttpHeaders.IF_MATCH, ifMatch).exchange()
+                        .expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED);
+            }
+            for (String ifMatch : List.of(etag, "*", "\"x\", " + etag, "\"a,b\"," + etag)) {
+                request(head, "/small.txt").header(HttpHeaders.IF_MATCH, ifMatch).exchange()
+                        .expectStatus().isOk().expectHeader().contentLength(10_000);
+            }
+            // If-None-Match: * matches an existing file; W/ tags match by weak comparison
+            for (String ifNoneMatch : List.of("*", etag, "W/" + etag, "\"x\", " + etag)) {
+                request(head, "/small.txt").header(HttpHeaders.IF_NONE_MATCH, ifNoneMatch).exchange()
+                        .expectStatus().isNotModified().expectHeader().valueEquals(HttpHeaders.ETAG, etag)
+                        .expectBody().isEmpty();
+            }
+            // If-Unmodified-Since (only without If-Match)
+            request(head, "/small.txt").header(HttpHeaders.IF_UNMODIFIED_SINCE, "Thu, 01 Jan 1970 00:00:00 GMT")
+                    .exchange().expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED);
+            request(head, "/small.txt").header(HttpHeaders.IF_UNMODIFIED_SINCE, lastModified).exchange()
+                    .expectStatus().isOk();
+            request(head, "/small.txt").header(HttpHeaders.IF_MATCH, etag)
+                    .header(HttpHeaders.IF_UNMODIFIED_SINCE, "Thu, 01 Jan 1970 00:00:00 GMT").exchange()
+                    .expectStatus().isOk();
+            // If-None-Match takes precedence over If-Modified-Since
+            request(head, "/small.txt").header(HttpHeaders.IF_NONE_MATCH, "\"x\"")
+                    .header(HttpHeaders.IF_MODIFIED_SINCE, lastModified).exchange().expectStatus().isOk();
+        }
+        // a failed If-Match wins over a Range; a matching one lets it through
+        client.get().uri("/small.txt").header(HttpHeaders.IF_MATCH, "\"x\"").header(HttpHeaders.RANGE, "bytes=0-9")
+                .exchange().expectStatus().isEqualTo(HttpStatus.PRECONDITION_FAILED);
+        client.get().uri("/small.txt").header(HttpHeaders.IF_MATCH, etag).header(HttpHeaders.RANGE, "bytes=0-9")
+                .exchange().expectStatus().isEqualTo(HttpStatus.PARTIAL_CONTENT).expectHeader().contentLength(10);
+        // raw: the same over one socket, HEAD included
+        assertTrue(rawHead("HEAD", "/small.txt", "If-Match: \"x\"").startsWith("HTTP/1.1 412"));
+        assertTrue(rawHead("GET", "/small.txt", "If-None-Match: *").startsWith("HTTP/1.1 304"));
+    }
+
+    static WebTestClient.RequestHeadersSpec<?> request(boolean head, String path) {
+        return head ? client.head().uri(path) : client.get().uri(path);
+    }
+
+    static String rawHead(String method, String path, String... headers) {
+        try {
+            return fx.rawResponseHead(method, path, headers);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void unsatisfiableRangesAre416() {
         for (String range : List.of("bytes=10000-", "bytes=20000-30000", "bytes=0-9999,0-9999", "bytes=x-y")) {
@@ -158,6 +218,80 @@ class FileServerTest {
                     .expectStatus().isEqualTo(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
                     .expectHeader().valueEquals(HttpHeaders.CONTENT_RANGE, "bytes */10000");
         }
+    }
+
+    /**
+     * Regression (RFC 9110 §14.2): an unknown unit was a 416 (must be ignored), {@code BYTES=} was refused
+     * (units are case-insensitive), a last-byte-pos beyond a long was a 416 (it is the end), and one
+     * unsatisfiable range in a set made the whole request a 416 (the satisfiable ones are served).
+     */
+    @Test
+    void rangeHeadersFollowRfc9110() {
+        byte[] ten = "0123456789".getBytes(StandardCharsets.US_ASCII);
+        for (String ignored : List.of("items=0-1", "none", "x-bytes=0-1", "bytesx=0-1")) {
+            client.get().uri("/ten.txt").header(HttpHeaders.RANGE, ignored).exchange().expectStatus().isOk()
+                    .expectHeader().contentLength(10).expectBody(byte[].class).isEqualTo(ten);
+        }
+        assertTenRange("BYTES=0-1", "bytes 0-1/10", "01");
+        assertTenRange("Bytes=-3", "bytes 7-9/10", "789");
+        assertTenRange("bytes=0-9999999999999999999999", "bytes 0-9/10", "0123456789");
+        assertTenRange("bytes=5-" + "9".repeat(40), "bytes 5-9/10", "56789");
+        assertTenRange("bytes=-99999999999999999999999", "bytes 0-9/10", "0123456789");
+        assertTenRange("bytes=0-1,20-30", "bytes 0-1/10", "01");
+        assertTenRange("bytes=20-30, -0, 8-", "bytes 8-9/10", "89");
+        assertTenRange("bytes= 2-3 ,", "bytes 2-3/10", "23");
+        // two satisfiable ranges of several: multipart with those two
+        var multi = client.get().uri("/ten.txt").header(HttpHeaders.RANGE, "bytes=0-1,20-30,8-9").exchange()
+                .expectStatus().isEqualTo(HttpStatus.PARTIAL_CONTENT).expectBody(byte[].class).returnResult();
+        MediaType type = multi.getResponseHeaders().getContentType();
+        assertNotNull(type);
+        List<byte[]> parts = parts(multi.getResponseBody(), type.getParameter("boundary"));
+        assertEquals(2, parts.size());
+        assertArrayEquals("01".getBytes(StandardCharsets.US_ASCII), parts.get(0));
+        assertArrayEquals("89".getBytes(StandardCharsets.US_ASCII), parts.get(1));
+        // 416 only when no range is satisfiable, or the byte range set is invalid
+        for (String range : List.of("bytes=10-", "bytes=20-30,40-50", "bytes=-0", "bytes=5-2", "bytes=a-b",
+                "bytes=", "bytes=,", "bytes=1")) {
+            client.get().uri("/ten.txt").header(HttpHeaders.RANGE, range).exchange()
+                    .expectStatus().isEqualTo(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+                    .expectHeader().valueEquals(HttpHeaders.CONTENT_RANGE, "bytes */10");
+        }
+    }
+
+    void assertTenRange(String range, String contentRange, String expected) {
+        client.get().uri("/ten.txt").header(HttpHeaders.RANGE, range).exchange()
+                .expectStatus().isEqualTo(HttpStatus.PARTIAL_CONTENT)
+                .expectHeader().valueEquals(HttpHeaders.CONTENT_RANGE, contentRange)
+                .expectHeader().contentLength(expected.length())
+                .expectBody(String.class).isEqualTo(expected);
+    }
+
+    /** Regression: HEAD of the status endpoint was a 404 while GET gave 200. */
+    @Test
+    void statusAnswersHeadLikeGet() {
+        var get = client.get().uri(FileServer.STATUS_PATH).exchange().expectStatus().isOk()
+                .expectHeader().contentType(MediaType.APPLICATION_JSON).expectBody(String.class).returnResult();
+        client.head().uri(FileServer.STATUS_PATH).exchange().expectStatus().isOk()
+                .expectHeader().contentType(MediaType.APPLICATION_JSON)
+                .expectHeader().valueEquals(HttpHeaders.CACHE_CONTROL, "no-store")
+                .expectBody().isEmpty();
+        assertTrue(get.getResponseBody().contains("\"engine\""), get.getResponseBody());
+        client.post().uri(FileServer.STATUS_PATH).exchange().expectStatus().isEqualTo(HttpStatus.METHOD_NOT_ALLOWED);
+    }
+
+    /** Regression: {@code /ten.txt/} answered 200 with the file. A path ending with / names a directory. */
+    @Test
+    void aFileAskedForWithATrailingSlashIs404() throws IOException {
+        for (String raw : List.of("/ten.txt/", "/ten.txt//", "/link-inside.txt/", "/sub%20dir/inner.txt/",
+                "/_fileflux/tail/ten.txt/", "/_fileflux/view/ten.txt/")) {
+            for (String method : List.of("GET", "HEAD")) {
+                String head = fx.rawResponseHead(method, raw);
+                assertTrue(head.startsWith("HTTP/1.1 404"), method + " " + raw + " -> " + head);
+            }
+        }
+        client.get().uri("/ten.txt").exchange().expectStatus().isOk().expectBody(String.class).isEqualTo("0123456789");
+        client.get().uri(java.net.URI.create(fx.url("/sub%20dir/"))).exchange().expectStatus().isOk();
+        assertTrue(fx.rawStatusLine("/").startsWith("HTTP/1.1 200"));
     }
 
     @Test
@@ -214,9 +348,69 @@ class FileServerTest {
                 .expectHeader().contentType("text/html;charset=UTF-8")
                 .expectBody(String.class).returnResult().getResponseBody();
         assertNotNull(html);
-        assertTrue(html.contains("<a href=\"hello%20world.md\">hello world.md</a>"), html);
-        assertTrue(html.contains("<a href=\"sub%20dir/\">sub dir/</a>"), html);
+        assertTrue(html.contains("<a href=\"./hello%20world.md\">hello world.md</a>"), html);
+        assertTrue(html.contains("<a href=\"./sub%20dir/\">sub dir/</a>"), html);
         assertTrue(html.contains(">" + ServerFixture.BIG + "<"), html);
+    }
+
+    /**
+     * Regression: listing links were the bare encoded name, and {@code encodePathSegment} leaves {@code :}
+     * as is, so a file named {@code javascript:alert(document.domain)} became a {@code javascript:} link.
+     */
+    @Test
+    void listingLinksAreRelativeAndNeverASchemeEvenForNamesWithAColon() throws IOException {
+        Path dir = Files.createDirectories(fx.root.resolve("colons"));
+        Files.writeString(dir.resolve("javascript:alert(document.domain)"), "not a script\n");
+        Files.writeString(dir.resolve("foo:bar.txt"), "foo bar\n");
+        Files.writeString(dir.resolve("a&amp;b 'q'.txt"), "amp\n");
+        Files.createDirectories(dir.resolve("c:dir"));
+        Files.writeString(dir.resolve("c:dir").resolve("x.txt"), "x\n");
+        java.net.URI listing = java.net.URI.create(fx.url("/colons/"));
+        String html = client.get().uri(listing).exchange().expectStatus().isOk()
+                .expectBody(String.class).returnResult().getResponseBody();
+        assertNotNull(html);
+        assertFalse(html.contains("href=\"javascript:"), html);
+        assertTrue(html.contains("<a href=\"./javascript%3Aalert(document.domain)\">"), html);
+        assertTrue(html.contains("<a href=\"./foo%3Abar.txt\">foo:bar.txt</a>"), html);
+        assertTrue(html.contains("<a href=\"./c%3Adir/\">c:dir/</a>"), html);
+        // every link, resolved against the page as a browser does, stays on this server and works
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("href=\"([^\"]*)\"").matcher(html);
+        List<String> targets = new ArrayList<>();
+        while (m.find()) {
+            java.net.URI target = listing.resolve(org.springframework.web.util.HtmlUtils.htmlUnescape(m.group(1)));
+            assertEquals("http", target.getScheme(), m.group(1));
+            assertEquals(listing.getRawAuthority(), target.getRawAuthority(), m.group(1));
+            client.get().uri(target).exchange().expectStatus().isOk();
+            targets.add(target.getRawPath());
+        }
+        assertTrue(targets.contains("/colons/foo%3Abar.txt"), targets.toString());
+        assertTrue(targets.contains("/colons/c%3Adir/"), targets.toString());
+        assertTrue(targets.contains("/_fileflux/view/colons/foo%3Abar.txt"), targets.toString());
+        client.get().uri(listing.resolve("./foo%3Abar.txt")).exchange().expectStatus().isOk()
+                .expectBody(String.class).isEqualTo("foo bar\n");
+        client.get().uri(listing.resolve("./a%26amp%3Bb%20'q'.txt")).exchange().expectStatus().isOk()
+                .expectBody(String.class).isEqualTo("amp\n");
+        client.get().uri(listing.resolve("./javascript%3Aalert(document.domain)")).exchange().expectStatus().isOk()
+                .expectBody(String.class).isEqualTo("not a script\n");
+    }
+
+    /**
+     * Regression: {@code //evil.example.com} (a directory of that name) redirected to
+     * {@code //evil.example.com/}, a protocol-relative URL: another host.
+     */
+    @Test
+    void directoryRedirectsStayOnThisServer() throws IOException {
+        Files.createDirectories(fx.root.resolve("evil.example.com"));
+        for (String raw : List.of("//evil.example.com", "///evil.example.com", "/evil.example.com",
+                "//evil.example.com?x=1")) {
+            String head = fx.rawResponseHead("GET", raw);
+            assertTrue(head.startsWith("HTTP/1.1 301"), raw + " -> " + head);
+            assertEquals("/evil.example.com/", ServerFixture.header(head, HttpHeaders.LOCATION), raw);
+        }
+        String head = fx.rawResponseHead("HEAD", "//sub%20dir");
+        assertTrue(head.startsWith("HTTP/1.1 301"), head);
+        assertEquals("/sub%20dir/", ServerFixture.header(head, HttpHeaders.LOCATION));
+        assertTrue(fx.rawStatusLine("//evil.example.com/").startsWith("HTTP/1.1 200"));
     }
 
     @Test

@@ -31,6 +31,11 @@ final class ServerFixture implements AutoCloseable {
 
     /** With this heartbeat for live tails. */
     ServerFixture(Duration heartbeat) throws IOException {
+        this(heartbeat, false);
+    }
+
+    /** With this heartbeat for live tails, and Spring's own handlers under {@code /_compare/} if {@code compare}. */
+    ServerFixture(Duration heartbeat, boolean compare) throws IOException {
         base = Files.createTempDirectory("fileflux-server");
         root = Files.createDirectories(base.resolve("root"));
         secret = base.resolve("secret.txt");
@@ -38,13 +43,14 @@ final class ServerFixture implements AutoCloseable {
         small = TestFiles.create(root.resolve("small.txt"), 10_000, 11);
         big = TestFiles.create(root.resolve("big.bin"), BIG, 12);
         Files.writeString(root.resolve("hello world.md"), "# hello\n");
+        Files.writeString(root.resolve("ten.txt"), "0123456789");
         Files.createDirectories(root.resolve("sub dir"));
         Files.writeString(root.resolve("sub dir").resolve("inner.txt"), "inner\n");
         Files.createSymbolicLink(root.resolve("escape"), secret);
         Files.createSymbolicLink(root.resolve("escape-dir"), base);
         Files.createSymbolicLink(root.resolve("link-inside.txt"), root.resolve("small.txt"));
         engine = Engines.create(Engines.select().name());
-        server = FileServer.start(new FileServerSettings(root, engine, 256 * 1024, 4, false, heartbeat), "127.0.0.1", 0);
+        server = FileServer.start(new FileServerSettings(root, engine, 256 * 1024, 4, compare, heartbeat), "127.0.0.1", 0);
     }
 
     String url(String rawPath) {
@@ -66,6 +72,44 @@ final class ServerFixture implements AutoCloseable {
             }
             return line.toString();
         }
+    }
+
+    /**
+     * Sends a request for {@code rawPath} as is (no client-side normalisation) and returns the status line and
+     * the headers, up to the blank line; the body is not read.
+     */
+    String rawResponseHead(String method, String rawPath, String... headers) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            StringBuilder request = new StringBuilder(method + " " + rawPath + " HTTP/1.1\r\nHost: localhost\r\n");
+            for (String h : headers) {
+                request.append(h).append("\r\n");
+            }
+            request.append("Connection: close\r\n\r\n");
+            OutputStream out = s.getOutputStream();
+            out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = s.getInputStream();
+            StringBuilder head = new StringBuilder();
+            for (int c; (c = in.read()) != -1; ) {
+                head.append((char) c);
+                if (head.length() >= 4 && head.lastIndexOf("\r\n\r\n") == head.length() - 4) {
+                    break;
+                }
+            }
+            return head.toString();
+        }
+    }
+
+    /** A header's value in {@code head} (from {@link #rawResponseHead}), or null. */
+    static String header(String head, String name) {
+        for (String line : head.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                return line.substring(colon + 1).trim();
+            }
+        }
+        return null;
     }
 
     void awaitIdle() {
