@@ -282,8 +282,13 @@ class TailFollowTest {
             consumer.slowly(); // now a chunk at a time, with pauses, while the writer appends to the live file
             writeLines(w, written, "live", 200);
         }
-        TestFiles.await(WAIT, written.size() + " bytes (have " + consumer.received.size() + ")",
-                () -> consumer.received.size() >= written.size());
+        try {
+            TestFiles.await(WAIT, written.size() + " bytes", () -> consumer.received.size() >= written.size());
+        } catch (AssertionError e) {
+            // what a stall looked like, for the next one
+            throw new AssertionError(e.getMessage() + "; have " + consumer.received.size() + " bytes in "
+                    + consumer.chunks.get() + " chunks; engine " + engine.stats() + "; events " + events, e);
+        }
         assertEquals(new String(written.toByteArray(), StandardCharsets.UTF_8),
                 new String(consumer.received.toByteArray(), StandardCharsets.UTF_8));
         assertEquals(rotations, events.stream().filter(e -> e.kind() == TailEvent.Kind.ROTATED).count(),
