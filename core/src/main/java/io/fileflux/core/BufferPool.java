@@ -2,6 +2,9 @@ package io.fileflux.core;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -12,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Threading: thread-safe; acquire and release may happen on different threads.
  *
  * <p>Ownership: an acquired buffer belongs to its holder until released, and must be released once
- * and not used after. {@link #outstanding()} counts buffers acquired and not yet released, so tests
+ * and not used after; a second release is refused with {@link IllegalStateException}. {@link #outstanding()} counts buffers acquired and not yet released, so tests
  * and metrics can prove nothing leaked.
  */
 public final class BufferPool {
@@ -22,6 +25,8 @@ public final class BufferPool {
     private final int bufferSize;
     private final int maxRetained;
     private final ArrayDeque<ByteBuffer> free;
+    /** Buffers acquired and not released, by identity (a ByteBuffer's equals compares contents). Guarded by free. */
+    private final Set<ByteBuffer> lent = Collections.newSetFromMap(new IdentityHashMap<>());
     private final AtomicLong outstanding = new AtomicLong();
     private final AtomicLong allocated = new AtomicLong();
 
@@ -56,6 +61,9 @@ public final class BufferPool {
             b = allocate();
             allocated.incrementAndGet();
         }
+        synchronized (free) {
+            lent.add(b);
+        }
         outstanding.incrementAndGet();
         return b.clear();
     }
@@ -64,17 +72,23 @@ public final class BufferPool {
      * Gives a buffer back. The caller must not use it afterwards.
      *
      * @throws IllegalArgumentException if the buffer cannot have come from this pool
+     * @throws IllegalStateException    if the buffer is not lent out: released twice, or never
+     *                                  acquired here (a second release would hand one buffer to two
+     *                                  holders, so it is refused and the pool stays consistent)
      */
     public void release(ByteBuffer buffer) {
         if (buffer == null || !buffer.isDirect() || buffer.capacity() != bufferSize) {
             throw new IllegalArgumentException("buffer does not belong to this pool: " + buffer);
         }
-        outstanding.decrementAndGet();
         synchronized (free) {
+            if (!lent.remove(buffer)) {
+                throw new IllegalStateException("buffer released twice, or not acquired from this pool: " + buffer);
+            }
             if (free.size() < maxRetained) {
                 free.addFirst(buffer);
             }
         }
+        outstanding.decrementAndGet();
     }
 
     /**

@@ -377,6 +377,19 @@ public abstract class DeviceConformanceTest {
     }
 
     @Test
+    void aClosedEngineOpensNothingAndTruncatesNothing() throws Exception {
+        Path file = dir.resolve("keep");
+        Files.writeString(file, "important data");
+        engine.close();
+        assertThrows(IllegalStateException.class,
+                () -> engine.open(file, Set.of(StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)));
+        assertThrows(IllegalStateException.class,
+                () -> engine.open(dir.resolve("new"), Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE)));
+        assertEquals("important data", Files.readString(file));
+        assertFalse(Files.exists(dir.resolve("new")));
+    }
+
+    @Test
     void callbacksRunOffTheSubmittingThread() throws Exception {
         Path file = dir.resolve("thread");
         TestFiles.create(file, 1000, 1);

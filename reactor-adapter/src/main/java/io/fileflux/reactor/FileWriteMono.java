@@ -94,6 +94,10 @@ final class FileWriteMono extends Mono<Long> {
             if (options.mode() == WriteOptions.Mode.CREATE_NEW && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 throw new FileAlreadyExistsException(target.toString());
             }
+            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                // the rename at the end would fail: refuse before writing and syncing everything
+                throw new java.nio.file.FileSystemException(target.toString(), null, "Is a directory");
+            }
             if (perms == null && posix(target) && Files.isRegularFile(target)) {
                 perms = Files.getPosixFilePermissions(target); // a replace keeps the replaced file's mode
             }

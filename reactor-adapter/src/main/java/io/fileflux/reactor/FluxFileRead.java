@@ -266,10 +266,26 @@ final class FluxFileRead<T> extends Flux<T> {
                 }
                 long remaining = end - nextSubmit;
                 int want = (int) Math.min(chunkSize, remaining);
-                if (!direct && nextSubmit < knownSize) {
+                boolean probe = nextSubmit >= knownSize;
+                if (!direct && !probe) {
                     want = (int) Math.min(want, knownSize - nextSubmit);
+                } else if (probe && bufferMode != BufferMode.POOLED) {
+                    // past the known size: usually the end (one empty read) or a pipe's next few bytes;
+                    // never a whole huge chunk allocated just to learn that
+                    want = Math.min(want, PROBE_SIZE);
                 }
-                Slot slot = new Slot(this, nextSubmit, allocate(want), want, nextSubmit >= knownSize);
+                ByteBuffer buffer;
+                try {
+                    buffer = allocate(want);
+                } catch (RuntimeException | OutOfMemoryError ex) {
+                    // no buffer (direct memory exhausted, pool misuse): fail the stream, close the file
+                    terminate(ex instanceof OutOfMemoryError
+                            ? new IOException("cannot allocate a " + want + "-byte read buffer for "
+                                    + device.path() + ": " + ex.getMessage(), ex)
+                            : ex);
+                    return;
+                }
+                Slot slot = new Slot(this, nextSubmit, buffer, want, probe);
                 slots.addLast(slot);
                 nextSubmit += want;
                 try {
@@ -352,6 +368,9 @@ final class FluxFileRead<T> extends Flux<T> {
                 return 0;
             }
         }
+
+        /** The most a read past the known size asks for in heap and direct modes (pooled: a pool buffer). */
+        static final int PROBE_SIZE = 64 * 1024;
 
         private ByteBuffer allocate(int want) {
             // O_DIRECT transfers whole aligned blocks: the read asks for want rounded up and the slot

@@ -27,6 +27,9 @@ public final class ReadOptions {
     public static final int DEFAULT_MAX_IN_FLIGHT = 4;
     /** Largest accepted number of reads in flight. */
     public static final int MAX_IN_FLIGHT_LIMIT = 4096;
+
+    /** The largest chunk size (a single read transfers at most about 2 GiB on Linux). */
+    public static final int MAX_CHUNK_SIZE = 1 << 30;
     /** Alignment required by {@link FilefluxOption#DIRECT}. */
     public static final int DIRECT_ALIGNMENT = 4096;
     /** {@link #length()} of a read that goes to end of file. */
@@ -63,8 +66,13 @@ public final class ReadOptions {
 
     /** Bytes per read and per emitted chunk (the last chunk may be shorter); default 64 KiB. */
     public ReadOptions chunkSize(int chunkSize) {
-        if (chunkSize <= 0) {
-            throw new IllegalArgumentException("chunkSize must be > 0, was " + chunkSize);
+        if (chunkSize <= 0 || chunkSize > MAX_CHUNK_SIZE) {
+            throw new IllegalArgumentException("chunkSize must be between 1 and " + MAX_CHUNK_SIZE + " (1 GiB), was "
+                    + chunkSize);
+        }
+        if (pool != null && chunkSize > pool.bufferSize()) {
+            throw new IllegalArgumentException("chunkSize " + chunkSize + " is larger than the pool's buffers ("
+                    + pool.bufferSize() + " bytes): use a pool of larger buffers, or a smaller chunk size");
         }
         return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool);
     }

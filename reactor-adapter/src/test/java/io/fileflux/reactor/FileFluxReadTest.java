@@ -516,4 +516,63 @@ class FileFluxReadTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    void aChunksLengthAndEndDoNotMoveWhenItsBufferIsRead() throws Exception {
+        Path file = dir.resolve("twelve");
+        Files.writeString(file, "twelve bytes");
+        FileChunk chunk = FileFlux.readChunks(file, ReadOptions.defaults()).blockFirst(Duration.ofSeconds(10));
+        chunk.data().get(new byte[5]);
+        assertEquals(12, chunk.length());
+        assertEquals(12, chunk.end());
+    }
+
+    @Test
+    void aPoolSmallerThanTheChunkSizeIsRefusedWhenThePipelineIsAssembled() {
+        BufferPool pool = new BufferPool(64 * 1024, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ReadOptions.defaults().pooled(pool).chunkSize(1 << 20));
+        assertTrue(e.getMessage().contains("larger than the pool's buffers"), e.getMessage());
+        assertEquals(32 * 1024, ReadOptions.defaults().pooled(pool).chunkSize(32 * 1024).chunkSize());
+        assertThrows(IllegalArgumentException.class, () -> ReadOptions.defaults().chunkSize(Integer.MAX_VALUE));
+        assertEquals(0, pool.outstanding());
+    }
+
+    /**
+     * A huge chunk size on a small file allocates what the file holds plus a small end-of-file probe,
+     * not the chunk size (measured as bytes allocated by every thread of the JVM during the read).
+     */
+    @ParameterizedTest
+    @MethodSource("engines")
+    void aHugeChunkSizeOnASmallFileAllocatesLittle(String name) throws Exception {
+        Path file = dir.resolve("small");
+        byte[] data = TestFiles.create(file, 12_000, 9);
+        FileEngine e = engine(name);
+        long before = allocatedByAllThreads();
+        byte[] got = concat(FileFlux.read(file, ReadOptions.defaults().engine(e).chunkSize(512 << 20))
+                .collectList().block(Duration.ofSeconds(30)));
+        long allocated = allocatedByAllThreads() - before;
+        assertArrayEquals(data, got);
+        assertTrue(allocated < 64L << 20, "allocated " + allocated + " bytes for a 12 KB file");
+    }
+
+    private static long allocatedByAllThreads() {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long id : threads.getAllThreadIds()) {
+            long n = threads.getThreadAllocatedBytes(id);
+            sum += Math.max(0, n);
+        }
+        return sum;
+    }
+
+    private static byte[] concat(List<ByteBuffer> chunks) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (ByteBuffer b : chunks) {
+            byte[] a = new byte[b.remaining()];
+            b.get(a);
+            out.writeBytes(a);
+        }
+        return out.toByteArray();
+    }
 }

@@ -485,4 +485,20 @@ class WritePublisherTest {
         assertEquals(3, released.get());
         assertArrayEquals(new byte[] {1, 2}, Files.readAllBytes(dir.resolve("r")));
     }
+
+    @ParameterizedTest
+    @MethodSource("engines")
+    void anAtomicWriteOverADirectoryIsRefusedBeforeAnythingIsWritten(String name) throws Exception {
+        Path target = Files.createDirectory(dir.resolve("sub"));
+        AtomicInteger requested = new AtomicInteger();
+        Flux<ByteBuffer> source = Flux.just(ByteBuffer.wrap(new byte[100])).doOnRequest(n -> requested.incrementAndGet());
+        RuntimeException thrown = assertThrows(RuntimeException.class,
+                () -> FileFlux.write(source, target, WriteOptions.defaults().engine(engine(name)).atomic(true)).block());
+        java.nio.file.FileSystemException e = (java.nio.file.FileSystemException) reactor.core.Exceptions.unwrap(thrown);
+        assertEquals(target.toString(), e.getFile(), "the error names the target, not a temporary file");
+        assertEquals(0, requested.get(), "nothing was asked of the source");
+        try (var listing = Files.list(dir)) {
+            assertEquals(List.of(target), listing.toList(), "no temporary file left beside it");
+        }
+    }
 }

@@ -64,6 +64,9 @@ public final class NioEngine implements FileEngine {
             throws IOException {
         Objects.requireNonNull(path, "path");
         OpenSpec spec = OpenSpec.of(options);
+        if (pool.isShutdown()) {
+            throw new IllegalStateException("engine closed"); // before anything is created or truncated
+        }
         Set<OpenOption> nio = new HashSet<>();
         if (spec.read()) {
             nio.add(StandardOpenOption.READ);

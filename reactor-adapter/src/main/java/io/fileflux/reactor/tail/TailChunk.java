@@ -14,6 +14,8 @@ public final class TailChunk {
     private final FileIdentity identity;
     private final long offset;
     private final ByteBuffer data;
+    /** Taken when the chunk is made: the subscriber reading the buffer must not move the checkpoint. */
+    private final int length;
     private final Checkpointer.Session session;
     private final long seq;
 
@@ -21,6 +23,7 @@ public final class TailChunk {
         this.identity = identity;
         this.offset = offset;
         this.data = data;
+        this.length = data.remaining();
         this.session = session;
         this.seq = session != null ? session.next() : 0;
     }
@@ -43,9 +46,14 @@ public final class TailChunk {
         return data;
     }
 
-    /** The offset just past these bytes. */
+    /** The number of bytes read, however much of {@link #data()} the subscriber has consumed since. */
+    public int length() {
+        return length;
+    }
+
+    /** The offset just past these bytes (unchanged by reading the buffer). */
     public long end() {
-        return offset + data.remaining();
+        return offset + length;
     }
 
     /** Where a reader resuming after this chunk starts. */
@@ -62,6 +70,6 @@ public final class TailChunk {
 
     @Override
     public String toString() {
-        return "TailChunk[" + identity + "@" + offset + "+" + data.remaining() + "]";
+        return "TailChunk[" + identity + "@" + offset + "+" + length + "]";
     }
 }
