@@ -319,18 +319,9 @@ public abstract class DeviceConformanceTest {
      */
     @Test
     void fifoReadsWhatWasWrittenThenEndOfFileOnceTheWriterCloses() throws Exception {
-        assumeFalse(TestFiles.isWindows(), "named pipes of the POSIX kind");
         Path fifo = dir.resolve("pipe");
-        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
-        assertTrue(mk.waitFor(10, TimeUnit.SECONDS) && mk.exitValue() == 0, "mkfifo");
-        java.util.concurrent.CompletableFuture<java.io.OutputStream> writer =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return Files.newOutputStream(fifo, StandardOpenOption.WRITE); // waits for the reader
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
+        org.junit.jupiter.api.Assumptions.assumeTrue(TestFiles.mkfifo(fifo), "named pipes of the POSIX kind");
+        java.util.concurrent.CompletableFuture<java.io.OutputStream> writer = TestFiles.fifoWriter(fifo);
         FileDevice d = engine.open(fifo);
         try (java.io.OutputStream out = writer.get(10, TimeUnit.SECONDS)) {
             out.write("first".getBytes());
@@ -357,10 +348,8 @@ public abstract class DeviceConformanceTest {
     /** A read waiting on a silent pipe ends cancelled when cancelled, and the device then closes. */
     @Test
     void cancellingAReadWaitingOnAPipeEndsItAndTheDeviceCloses() throws Exception {
-        assumeFalse(TestFiles.isWindows(), "named pipes of the POSIX kind");
         Path fifo = dir.resolve("silent");
-        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
-        assertTrue(mk.waitFor(10, TimeUnit.SECONDS) && mk.exitValue() == 0, "mkfifo");
+        org.junit.jupiter.api.Assumptions.assumeTrue(TestFiles.mkfifo(fifo), "named pipes of the POSIX kind");
         // a writer that never writes: opened read-write, so opening it does not wait for a reader
         try (java.io.RandomAccessFile silentWriter = new java.io.RandomAccessFile(fifo.toFile(), "rw")) {
             FileDevice d = engine.open(fifo);

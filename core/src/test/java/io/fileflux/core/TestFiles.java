@@ -140,6 +140,36 @@ public final class TestFiles {
         }
     }
 
+    /** Makes a named pipe with {@code mkfifo(1)}; false where that is not possible (Windows, no mkfifo). */
+    public static boolean mkfifo(Path path) {
+        if (isWindows()) {
+            return false;
+        }
+        try {
+            Process mk = new ProcessBuilder("mkfifo", path.toString()).start();
+            return mk.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && mk.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Opens {@code fifo} for writing on another thread, since opening a FIFO for writing waits until
+     * a reader opened it; the future completes with the stream then.
+     */
+    public static java.util.concurrent.CompletableFuture<java.io.OutputStream> fifoWriter(Path fifo) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return Files.newOutputStream(fifo);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
     /** True on Windows (including a Windows JVM under Wine). */
     public static boolean isWindows() {
         return System.getProperty("os.name", "").startsWith("Windows");

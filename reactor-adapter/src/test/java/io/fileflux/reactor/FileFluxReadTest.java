@@ -244,19 +244,10 @@ class FileFluxReadTest {
     @ParameterizedTest
     @MethodSource("engines")
     void fifoChunksArriveAsWrittenAndTheFluxCompletesWhenTheWriterCloses(String name) throws Exception {
-        assumeFalse(TestFiles.isWindows(), "named pipes of the POSIX kind");
         Path fifo = dir.resolve("pipe");
-        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
-        assumeTrue(mk.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && mk.exitValue() == 0, "mkfifo");
+        assumeTrue(TestFiles.mkfifo(fifo), "named pipes of the POSIX kind");
         FileEngine e = engine(name);
-        java.util.concurrent.CompletableFuture<java.io.OutputStream> writer =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return Files.newOutputStream(fifo); // waits until the Flux opened the FIFO
-                    } catch (java.io.IOException ex) {
-                        throw new java.io.UncheckedIOException(ex);
-                    }
-                });
+        java.util.concurrent.CompletableFuture<java.io.OutputStream> writer = TestFiles.fifoWriter(fifo);
         StepVerifier.create(FileFlux.readChunks(fifo, ReadOptions.defaults().engine(e).chunkSize(64 * 1024)))
                 .then(() -> write(writer, "hello "))
                 .assertNext(c -> {
