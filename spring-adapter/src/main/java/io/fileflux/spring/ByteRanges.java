@@ -72,15 +72,13 @@ public final class ByteRanges {
         if (eq < 0) {
             throw new IllegalArgumentException("no range set in " + header);
         }
-        List<FileRegion> regions = new ArrayList<>();
-        int specs = 0;
-        long total = 0;
+        List<HttpRange> ranges = new ArrayList<>();
         for (String part : header.substring(eq + 1).split(",", -1)) {
             String spec = part.strip();
             if (spec.isEmpty()) {
                 continue; // empty list elements are allowed (RFC 9110 §5.6.1)
             }
-            if (++specs > MAX_RANGES) {
+            if (ranges.size() == MAX_RANGES) {
                 throw new IllegalArgumentException("more than " + MAX_RANGES + " ranges");
             }
             int dash = spec.indexOf('-');
@@ -89,39 +87,21 @@ public final class ByteRanges {
             }
             String first = spec.substring(0, dash);
             String last = spec.substring(dash + 1);
-            FileRegion region;
             if (first.isEmpty()) {
-                long suffix = position(last, spec);
-                if (suffix == 0 || size == 0) {
-                    continue; // unsatisfiable
-                }
-                long length = Math.min(suffix, size);
-                region = new FileRegion(size - length, length);
+                ranges.add(HttpRange.createSuffixRange(position(last, spec)));
             } else {
                 long start = position(first, spec);
-                long end = last.isEmpty() ? Long.MAX_VALUE : position(last, spec);
+                long end = last.isEmpty() ? Long.MAX_VALUE : position(last, spec); // past the end: the end
                 if (end < start) {
                     throw new IllegalArgumentException("last-byte-pos before first-byte-pos: " + spec);
                 }
-                if (start >= size) {
-                    continue; // unsatisfiable
-                }
-                region = new FileRegion(start, Math.min(end, size - 1) - start + 1);
-            }
-            total += region.length();
-            regions.add(region);
-            if (regions.size() > 1 && total > size) {
-                throw new IllegalArgumentException("the ranges add up to more than the " + size
-                        + " bytes of the file: " + header);
+                ranges.add(HttpRange.createByteRange(start, end));
             }
         }
-        if (specs == 0) {
+        if (ranges.isEmpty()) {
             throw new IllegalArgumentException("no range in " + header);
         }
-        if (regions.isEmpty()) {
-            throw new IllegalArgumentException("no satisfiable range in " + header + " of " + size + " bytes");
-        }
-        return Optional.of(regions);
+        return Optional.of(resolve(ranges, size)); // satisfiability and amplification: one set of rules
     }
 
     /** 1*DIGIT as a long, clamped to {@code Long.MAX_VALUE}. */
