@@ -79,10 +79,9 @@ final class CatCommand implements Callable<Integer> {
                 if (print(file, base, out)) {
                     return EXIT_BROKEN_PIPE;
                 }
+            } catch (StdoutException e) {
+                throw e; // standard output failed: nothing more can be printed
             } catch (IOException | RuntimeException e) {
-                if (e instanceof IOException io && isStdoutError(io)) {
-                    throw io;
-                }
                 System.err.println("fileflux: " + UserErrors.describe(e));
                 status = 1;
             }
@@ -142,10 +141,6 @@ final class CatCommand implements Callable<Integer> {
         StdoutException(IOException cause) {
             super("write error: standard output: " + cause.getMessage(), cause);
         }
-    }
-
-    private static boolean isStdoutError(IOException e) {
-        return e instanceof StdoutException;
     }
 
     private static boolean isBrokenPipe(IOException e) {

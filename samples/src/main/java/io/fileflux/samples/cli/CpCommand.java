@@ -18,6 +18,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -80,12 +82,14 @@ final class CpCommand implements Callable<Integer> {
         if (noClobber) {
             opts = opts.createNew();
         }
-        Set<PosixFilePermission> mode = sourceMode(source);
+        boolean regular = Files.isRegularFile(source);
+        Set<PosixFilePermission> mode = regular ? sourceMode(source) : null;
         if (mode != null) {
             opts = opts.permissions(mode); // like cp: a new file gets the source's mode (less the umask)
         }
         // a /proc file reports size 0 whatever it holds: treat 0 as unknown (an empty file just shows 0 B)
-        long total = Files.isRegularFile(source) && Files.size(source) > 0 ? Files.size(source) : -1;
+        long size = regular ? Files.size(source) : 0;
+        long total = size > 0 ? size : -1;
         AtomicLong written = new AtomicLong();
         Progress bar = progress && Progress.stderrIsTerminal() ? new Progress(System.err, total, written) : null;
         if (bar != null) {
@@ -139,25 +143,29 @@ final class CpCommand implements Callable<Integer> {
 
     private static Set<PosixFilePermission> sourceMode(Path source) {
         try {
-            return Files.isRegularFile(source) ? Files.getPosixFilePermissions(source) : null;
+            return Files.getPosixFilePermissions(source);
         } catch (IOException | UnsupportedOperationException e) {
             return null;
         }
     }
 
-    /** The atomic mode's temporary files beside {@code dst} ({@code .NAME.fileflux-HEX.tmp}). */
+    /**
+     * The name the write path gives an atomic copy's temporary file beside {@code dst}:
+     * {@code .NAME.fileflux-HEX.tmp}. Used to find them and to name the target in their errors.
+     */
+    private static Pattern temporaryNameOf(Path dst) {
+        return Pattern.compile("\\." + Pattern.quote(String.valueOf(dst.getFileName())) + "\\.fileflux-[0-9a-f]+\\.tmp");
+    }
+
+    /** The atomic mode's temporary files beside {@code dst}. */
     static Set<Path> temporaryFilesOf(Path dst) {
         Path dir = dst.toAbsolutePath().getParent();
-        Path name = dst.getFileName();
-        if (dir == null || name == null) {
+        if (dir == null || dst.getFileName() == null) {
             return Set.of();
         }
-        String prefix = "." + name + ".fileflux-";
+        Pattern name = temporaryNameOf(dst);
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.startsWith(prefix) && n.endsWith(".tmp");
-            }).collect(Collectors.toSet());
+            return s.filter(p -> name.matcher(p.getFileName().toString()).matches()).collect(Collectors.toSet());
         } catch (IOException e) {
             return Set.of();
         }
@@ -182,10 +190,8 @@ final class CpCommand implements Callable<Integer> {
     /** An atomic copy's error names the target, not the hidden temporary file it was writing. */
     static final class TempNamedException extends IOException {
         TempNamedException(Exception cause, Path dst) {
-            super(UserErrors.describe(cause).replaceAll(
-                    "\\S*\\." + java.util.regex.Pattern.quote(String.valueOf(dst.getFileName()))
-                            + "\\.fileflux-[0-9a-f]+\\.tmp", java.util.regex.Matcher.quoteReplacement(
-                            dst + " (while writing its temporary copy)")), cause);
+            super(Pattern.compile("\\S*" + temporaryNameOf(dst).pattern()).matcher(UserErrors.describe(cause))
+                    .replaceAll(Matcher.quoteReplacement(dst + " (while writing its temporary copy)")), cause);
         }
     }
 
