@@ -202,7 +202,7 @@ final class TailCommand implements Callable<Integer> {
         if (chunkSize <= 0 || chunkSize > (1 << 30)) {
             throw badOption("--chunk-size must be between 1 and 1g, was " + chunkSize);
         }
-        file = fileName.equals("-") ? Path.of("/dev/stdin") : Path.of(fileName);
+        file = CliPaths.input(fileName); // '-' is standard input, as for cat and cp
         boolean stream = Files.exists(file) && !Files.isRegularFile(file) && !Files.isDirectory(file);
         if (Files.isDirectory(file)) {
             throw new FileSystemException(fileName, null, "Is a directory");
