@@ -6,6 +6,7 @@ import io.fileflux.core.FileDevice;
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.IoCallback;
 import io.fileflux.core.IoOperation;
+import io.fileflux.reactor.internal.DrainLoop;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.OpenOption;
@@ -14,7 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
@@ -89,8 +90,12 @@ final class FluxFileRead<T> extends Flux<T> {
         s.start();
     }
 
-    /** One subscription: a WIP drain loop owning a FIFO of slots (reads) in offset order. */
-    static final class ReadSubscription<T> implements org.reactivestreams.Subscription {
+    /**
+     * One subscription: a {@link DrainLoop} owning a FIFO of slots (reads) in offset order. Engine
+     * completions only record their result in a slot and wake the drain; emission, short-read
+     * continuations, more reads and the terminal signal (after the device is closed) all happen inside it.
+     */
+    static final class ReadSubscription<T> extends DrainLoop implements org.reactivestreams.Subscription {
 
         private final CoreSubscriber<? super T> actual;
         private final FileDevice device;
@@ -104,30 +109,31 @@ final class FluxFileRead<T> extends Flux<T> {
         private final BufferMode bufferMode;
         private final BufferPool pool;
 
-        volatile int wip;
-        @SuppressWarnings("rawtypes")
-        static final AtomicIntegerFieldUpdater<ReadSubscription> WIP =
-                AtomicIntegerFieldUpdater.newUpdater(ReadSubscription.class, "wip");
-
         volatile long requested;
         @SuppressWarnings("rawtypes")
         static final AtomicLongFieldUpdater<ReadSubscription> REQUESTED =
                 AtomicLongFieldUpdater.newUpdater(ReadSubscription.class, "requested");
 
         volatile boolean cancelled;
-        /** Set by {@link #request(long)} for a non-positive request (§3.9), published by {@link #cancelled}... */
-        volatile Throwable badRequest;
+        /** Set by {@link #start()} after onSubscribe returned: the drain may emit. */
+        volatile boolean started;
+        /** Short reads whose continuation the drain submits (callbacks only record them). */
+        final ConcurrentLinkedQueue<Slot> shortReads = new ConcurrentLinkedQueue<>();
 
         // owned by the drain loop
         private final ArrayDeque<Slot> slots = new ArrayDeque<>();
         private long emitted;
         private long nextSubmit;
         private long knownSize;
+        /** No more reads or emissions: completed, failed or cancelled. */
         private boolean terminated;
-        private boolean started;
+        /** The terminal signal was sent (or, cancelled, will never be). */
+        private boolean signalled;
+        private Throwable terminalError;
 
         ReadSubscription(CoreSubscriber<? super T> actual, FileDevice device, boolean ownsDevice,
                          ReadOptions options, ChunkMapper<T> mapper) {
+            super(options.deliverOn());
             this.actual = actual;
             this.device = device;
             this.ownsDevice = ownsDevice;
@@ -142,7 +148,7 @@ final class FluxFileRead<T> extends Flux<T> {
             this.pool = options.pool();
         }
 
-        /** Called once after onSubscribe: learns the size, then lets the drain loop run. */
+        /** Called once after onSubscribe, on the subscribing thread: learns the size, then drains. */
         void start() {
             long size;
             try {
@@ -157,10 +163,7 @@ final class FluxFileRead<T> extends Flux<T> {
 
         @Override
         public void request(long n) {
-            if (n <= 0) {
-                badRequest = new IllegalArgumentException(
-                        "§3.9 violated: positive request amount required but it was " + n);
-            } else {
+            if (checkRequest(n)) {
                 Operators.addCap(REQUESTED, this, n);
             }
             drain();
@@ -172,30 +175,73 @@ final class FluxFileRead<T> extends Flux<T> {
             drain();
         }
 
-        void drain() {
-            if (WIP.getAndIncrement(this) != 0) {
+        @Override
+        protected void drainOnce() {
+            if (!started) {
                 return;
             }
-            int missed = 1;
-            for (;;) {
-                if (started) {
-                    if (terminated || cancelled) {
-                        cleanUp();
-                    } else {
-                        Throwable bad = badRequest;
-                        if (bad != null) {
-                            terminate(bad);
-                        } else {
-                            emitReady();
-                            if (!terminated && !cancelled) {
-                                submitReads();
-                            }
-                        }
-                    }
+            if (terminated || cancelled) {
+                stop();
+                return;
+            }
+            Throwable bad = badRequest();
+            if (bad != null) {
+                terminate(bad);
+                return;
+            }
+            continueShortReads();
+            if (!terminated) {
+                emitReady();
+            }
+            if (!terminated && !cancelled) {
+                submitReads();
+            }
+            if (terminated || cancelled) {
+                stop();
+            }
+        }
+
+        @Override
+        protected void drainFailed(Throwable t) {
+            if (terminated || cancelled) {
+                Operators.onErrorDropped(t, actual.currentContext());
+                stop();
+            } else {
+                terminate(t instanceof OutOfMemoryError ? outOfMemory("a read", t) : t);
+            }
+        }
+
+        /** After the end or a cancel: releases what completed, cancels what is in flight, signals once closed. */
+        private void stop() {
+            if (!terminated) {
+                terminated = true; // cancelled by the subscriber: no signal
+                cleanSlots();
+                if (ownsDevice) {
+                    closeThenWake(device);
                 }
-                missed = WIP.addAndGet(this, -missed);
-                if (missed == 0) {
-                    return;
+                return;
+            }
+            cleanSlots();
+            if (!signalled && (!ownsDevice || deviceClosed())) {
+                signalled = true;
+                if (!cancelled) { // §1.8: no signal after cancel
+                    DrainLoop.terminate(actual, terminalError);
+                }
+            }
+        }
+
+        /** Submits the rest of each short read (the callback only recorded it). */
+        private void continueShortReads() {
+            Slot s;
+            while ((s = shortReads.poll()) != null) {
+                int got = s.buffer.position() - s.start;
+                s.state = Slot.PENDING;
+                try {
+                    s.op = device.read(s.buffer, s.offset + got, s);
+                } catch (RuntimeException e) {
+                    s.error = new IOException("continuing a short read of " + device.path()
+                            + " at offset " + (s.offset + got) + " failed: " + e.getMessage(), e);
+                    s.state = Slot.FAILED;
                 }
             }
         }
@@ -213,7 +259,7 @@ final class FluxFileRead<T> extends Flux<T> {
                     break;
                 }
                 int st = head.state;
-                if (st == Slot.PENDING) {
+                if (st == Slot.PENDING || st == Slot.SHORT) {
                     break;
                 }
                 if (st == Slot.FAILED) {
@@ -244,9 +290,20 @@ final class FluxFileRead<T> extends Flux<T> {
                 }
                 data.limit(data.position()).position(head.start);
                 ByteBuffer out = head.start == 0 ? data : data.slice();
+                T item;
+                try {
+                    item = mapper.map(head.offset, out);
+                } catch (Throwable ex) {
+                    release(data);
+                    terminate(ex);
+                    break;
+                }
                 e++;
                 emitted = e;
-                actual.onNext(mapper.map(head.offset, out));
+                if (!DrainLoop.onNext(actual, item)) {
+                    cancelled = true; // §2.13: the item is the subscriber's; the rest is cleaned up by stop()
+                    break;
+                }
                 if (head.eof || chunkEnd >= end) {
                     terminate(null);
                     break;
@@ -278,11 +335,8 @@ final class FluxFileRead<T> extends Flux<T> {
                 try {
                     buffer = allocate(want);
                 } catch (RuntimeException | OutOfMemoryError ex) {
-                    // no buffer (direct memory exhausted, pool misuse): fail the stream, close the file
-                    terminate(ex instanceof OutOfMemoryError
-                            ? new IOException("cannot allocate a " + want + "-byte read buffer for "
-                                    + device.path() + ": " + ex.getMessage(), ex)
-                            : ex);
+                    // no buffer (memory exhausted, pool misuse): fail the stream, close the file
+                    terminate(ex instanceof OutOfMemoryError ? outOfMemory("a " + want + "-byte read buffer", ex) : ex);
                     return;
                 }
                 Slot slot = new Slot(this, nextSubmit, buffer, want, probe);
@@ -302,54 +356,43 @@ final class FluxFileRead<T> extends Flux<T> {
             }
         }
 
+        /** What a failed allocation becomes: an I/O error naming the file and what to change. */
+        private IOException outOfMemory(String what, Throwable oom) {
+            String kind = bufferMode == BufferMode.HEAP && !direct ? "heap (-Xmx)" : "direct memory (-XX:MaxDirectMemorySize)";
+            return new IOException("reading " + device.path() + ": cannot allocate " + what + " (" + oom.getMessage()
+                    + "); lower chunkSize (" + chunkSize + ") or maxInFlight (" + maxInFlight + "), use a BufferPool, or give the JVM more "
+                    + kind, oom);
+        }
+
         /**
          * Ends the subscription: cancels what is in flight and closes the device; the terminal signal
-         * is sent once the handle is closed, so after onComplete/onError no file stays open.
+         * is sent from the drain once the handle is closed, so after onComplete/onError no file stays open.
          */
         private void terminate(Throwable error) {
             if (terminated) {
                 return;
             }
             terminated = true;
-            cleanUp();
-            if (!ownsDevice) {
-                signal(error);
-                return;
-            }
-            device.closeAsync().whenComplete((v, closeError) -> {
-                if (!cancelled) { // §1.8: no signal after cancel
-                    signal(error);
-                }
-            });
-        }
-
-        private void signal(Throwable error) {
-            if (error != null) {
-                actual.onError(error);
+            terminalError = error;
+            cleanSlots();
+            if (ownsDevice) {
+                closeThenWake(device);
             } else {
-                actual.onComplete();
+                stop();
             }
         }
 
         /** Drops completed slots (returning their buffers) and cancels the reads still in flight. */
-        private void cleanUp() {
-            if (!terminated) {
-                // cancelled by the subscriber
-                terminated = true;
-                cleanSlots();
-                if (ownsDevice) {
-                    device.closeAsync();
-                }
-                return;
-            }
-            cleanSlots();
-        }
-
         private void cleanSlots() {
+            shortReads.clear(); // their slots are cancelled below: nothing more is submitted
             for (var it = slots.iterator(); it.hasNext(); ) {
                 Slot s = it.next();
-                if (s.state != Slot.PENDING) {
+                int st = s.state;
+                if (st == Slot.READY || st == Slot.FAILED) {
                     it.remove();
+                    release(s.buffer);
+                } else if (st == Slot.SHORT) {
+                    it.remove(); // recorded, not resubmitted: nothing of the engine's holds it
                     release(s.buffer);
                 } else if (!s.cancelRequested) {
                     s.cancelRequested = true;
@@ -423,6 +466,8 @@ final class FluxFileRead<T> extends Flux<T> {
         static final int PENDING = 0;
         static final int READY = 1;
         static final int FAILED = 2;
+        /** A short read recorded by the callback; the drain submits its continuation. */
+        static final int SHORT = 3;
 
         final ReadSubscription<?> parent;
         final long offset;
@@ -452,39 +497,29 @@ final class FluxFileRead<T> extends Flux<T> {
             this.probe = probe;
         }
 
+        /** Engine thread: records the outcome and wakes the drain; nothing else. */
         @Override
         public void completed(int bytes) {
             int got = buffer.position() - start;
             if (bytes > 0 && got < want && buffer.hasRemaining() && !parent.cancelled && !parent.direct && !probe) {
-                // short read: continue from where it stopped
-                try {
-                    IoOperation next = parent.device.read(buffer, offset + got, this);
-                    op = next;
-                    if (parent.cancelled) {
-                        next.cancel();
-                    }
-                    return;
-                } catch (RuntimeException e) {
-                    error = new IOException("continuing a short read of " + parent.device.path()
-                            + " at offset " + (offset + got) + " failed", e);
-                    state = FAILED;
-                    parent.drain();
-                    return;
-                }
+                state = SHORT;
+                parent.shortReads.offer(this);
+                parent.wake();
+                return;
             }
             if (got > want) {
                 buffer.position(start + want); // DIRECT reads whole aligned blocks; keep only the range
             }
             eof = bytes == 0 || (parent.direct && got < want);
             state = READY;
-            parent.drain();
+            parent.wake();
         }
 
         @Override
         public void failed(IOException e) {
             error = e;
             state = FAILED;
-            parent.drain();
+            parent.wake();
         }
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * Options of a file read: chunk size, reads in flight, range, engine, open options and buffer mode.
@@ -36,7 +37,7 @@ public final class ReadOptions {
     public static final long TO_END = -1;
 
     private static final ReadOptions DEFAULTS = new ReadOptions(DEFAULT_CHUNK_SIZE, DEFAULT_MAX_IN_FLIGHT, 0,
-            TO_END, null, Set.of(), BufferMode.HEAP, null);
+            TO_END, null, Set.of(), BufferMode.HEAP, null, null);
 
     private final int chunkSize;
     private final int maxInFlight;
@@ -46,9 +47,10 @@ public final class ReadOptions {
     private final Set<OpenOption> openOptions;
     private final BufferMode bufferMode;
     private final BufferPool pool;
+    private final Scheduler deliverOn;
 
     private ReadOptions(int chunkSize, int maxInFlight, long position, long length, FileEngine engine,
-                        Set<OpenOption> openOptions, BufferMode bufferMode, BufferPool pool) {
+                        Set<OpenOption> openOptions, BufferMode bufferMode, BufferPool pool, Scheduler deliverOn) {
         this.chunkSize = chunkSize;
         this.maxInFlight = maxInFlight;
         this.position = position;
@@ -57,6 +59,7 @@ public final class ReadOptions {
         this.openOptions = openOptions;
         this.bufferMode = bufferMode;
         this.pool = pool;
+        this.deliverOn = deliverOn;
     }
 
     /** 64 KiB chunks, 4 reads in flight, whole file, default engine, a new heap buffer per chunk. */
@@ -74,7 +77,7 @@ public final class ReadOptions {
             throw new IllegalArgumentException("chunkSize " + chunkSize + " is larger than the pool's buffers ("
                     + pool.bufferSize() + " bytes): use a pool of larger buffers, or a smaller chunk size");
         }
-        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool);
+        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool, deliverOn);
     }
 
     /** Reads submitted at once, at most (the queue depth); default 4. */
@@ -83,7 +86,7 @@ public final class ReadOptions {
             throw new IllegalArgumentException(
                     "maxInFlight must be between 1 and " + MAX_IN_FLIGHT_LIMIT + ", was " + maxInFlight);
         }
-        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool);
+        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool, deliverOn);
     }
 
     /** The file offset to start at; default 0. */
@@ -91,7 +94,7 @@ public final class ReadOptions {
         if (position < 0) {
             throw new IllegalArgumentException("position must be >= 0, was " + position);
         }
-        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool);
+        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool, deliverOn);
     }
 
     /** At most {@code length} bytes from {@link #position()}; {@link #TO_END} (default) for all. */
@@ -99,7 +102,7 @@ public final class ReadOptions {
         if (length < 0 && length != TO_END) {
             throw new IllegalArgumentException("length must be >= 0 (or TO_END), was " + length);
         }
-        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool);
+        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool, deliverOn);
     }
 
     /** Shorthand for {@code position(position).length(length)}. */
@@ -110,7 +113,7 @@ public final class ReadOptions {
     /** Reads through this engine instead of the default one. */
     public ReadOptions engine(FileEngine engine) {
         Objects.requireNonNull(engine, "engine");
-        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool);
+        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool, deliverOn);
     }
 
     /**
@@ -136,7 +139,7 @@ public final class ReadOptions {
             }
             set.add(o);
         }
-        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, Set.copyOf(set), bufferMode, pool);
+        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, Set.copyOf(set), bufferMode, pool, deliverOn);
     }
 
     /** {@link BufferMode#HEAP} or {@link BufferMode#DIRECT}; use {@link #pooled(BufferPool)} for pooling. */
@@ -145,7 +148,7 @@ public final class ReadOptions {
         if (mode == BufferMode.POOLED) {
             throw new IllegalArgumentException("POOLED needs a pool: use pooled(BufferPool)");
         }
-        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, mode, null);
+        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, mode, null, deliverOn);
     }
 
     /**
@@ -155,7 +158,24 @@ public final class ReadOptions {
     public ReadOptions pooled(BufferPool pool) {
         Objects.requireNonNull(pool, "pool");
         return new ReadOptions(pool.bufferSize(), maxInFlight, position, length, engine, openOptions,
-                BufferMode.POOLED, pool);
+                BufferMode.POOLED, pool, deliverOn);
+    }
+
+    /**
+     * Runs the subscriber's code ({@code onNext}, {@code onComplete}, {@code onError}) of reads woken by
+     * the engine on {@code scheduler} instead of {@link Delivery#defaultScheduler()}. The engine's thread
+     * never runs it; one task at a time per subscription. A scheduler with few threads lets a subscriber
+     * that blocks delay the others that share it.
+     */
+    public ReadOptions deliverOn(Scheduler scheduler) {
+        Objects.requireNonNull(scheduler, "scheduler");
+        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool,
+                scheduler);
+    }
+
+    /** The scheduler given to {@link #deliverOn}, or null for {@link Delivery#defaultScheduler()}. */
+    public Scheduler deliverOn() {
+        return deliverOn;
     }
 
     public int chunkSize() {

@@ -1,0 +1,181 @@
+package io.fileflux.reactor.internal;
+
+import io.fileflux.core.FileDevice;
+import io.fileflux.reactor.Delivery;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The serial drain loop every Fileflux subscription runs (read, tail, write): a work-in-progress
+ * counter so that one thread at a time runs {@link #drainOnce()}, and the two ways in.
+ * <ul>
+ *   <li>{@link #drain()} runs the loop on the calling thread: for the subscriber's own calls
+ *       ({@code request}, {@code cancel}, an upstream's {@code onNext}), whose thread already runs
+ *       user code.</li>
+ *   <li>{@link #wake()} runs it as a task on the delivery scheduler: for everything else — engine
+ *       completions, device closes, timers, watchers. An engine's completion thread thereby never runs a
+ *       subscriber's code, and never waits for it.</li>
+ * </ul>
+ * The loop never stays stuck: if {@code drainOnce} throws (a subscriber breaking §2.13, a failed
+ * allocation), {@link #drainFailed(Throwable)} stops the subscription inside the drain and the loop goes
+ * on. It also holds what every subscription shares: a §3.9 request check, and "close the device, then
+ * come back into the drain" so that terminal signals are sent from the drain, after the handle is closed.
+ *
+ * <p>Internal to Fileflux; not an API.
+ */
+public abstract class DrainLoop implements Runnable {
+
+    private final Scheduler scheduler;
+
+    private volatile int wip;
+    @SuppressWarnings("rawtypes")
+    private static final AtomicIntegerFieldUpdater<DrainLoop> WIP =
+            AtomicIntegerFieldUpdater.newUpdater(DrainLoop.class, "wip");
+
+    /** A non-positive request (§3.9), recorded by {@link #checkRequest(long)}. */
+    private volatile Throwable badRequest;
+    /** Set once the device given to {@link #closeThenWake} is closed; {@link #closeError} is written before. */
+    private volatile boolean deviceClosed;
+    private Throwable closeError;
+
+    /** @param scheduler where woken drains run; null: {@link Delivery#defaultScheduler()} */
+    protected DrainLoop(Scheduler scheduler) {
+        this.scheduler = scheduler != null ? scheduler : Delivery.defaultScheduler();
+    }
+
+    /** Runs the drain on this thread now, or makes the thread already running it go round once more. */
+    protected final void drain() {
+        if (WIP.getAndIncrement(this) == 0) {
+            loop();
+        }
+    }
+
+    /** Runs the drain on the delivery scheduler, or makes the thread already running it go round once more. */
+    public final void wake() {
+        if (WIP.getAndIncrement(this) == 0) {
+            try {
+                scheduler.schedule(this);
+            } catch (Throwable e) {
+                // the scheduler was disposed (or memory ran out): the subscription must still end
+                try {
+                    ForkJoinPool.commonPool().execute(this);
+                } catch (Throwable again) {
+                    loop(); // last resort: a drain that runs here beats one that never runs
+                }
+            }
+        }
+    }
+
+    /** The scheduled task of {@link #wake()}. */
+    @Override
+    public final void run() {
+        loop();
+    }
+
+    private void loop() {
+        int missed = 1;
+        for (;;) {
+            try {
+                drainOnce();
+            } catch (Throwable t) {
+                drainFailedSafely(t);
+            }
+            missed = WIP.addAndGet(this, -missed);
+            if (missed == 0) {
+                return;
+            }
+        }
+    }
+
+    private void drainFailedSafely(Throwable t) {
+        try {
+            drainFailed(t);
+        } catch (Throwable again) {
+            t.addSuppressed(again);
+            Operators.onErrorDropped(t, reactor.util.context.Context.empty());
+        }
+    }
+
+    /** One pass of the state machine: everything that can be done now. Runs only inside the drain. */
+    protected abstract void drainOnce();
+
+    /**
+     * {@link #drainOnce()} threw {@code t}: stop the subscription (as if cancelled: cancel what is in
+     * flight, release buffers, close the device) and route {@code t}. Runs inside the drain.
+     */
+    protected abstract void drainFailed(Throwable t);
+
+    /**
+     * §3.9: returns true for a positive request; records an {@link IllegalArgumentException} for the
+     * drain to terminate with otherwise.
+     */
+    protected final boolean checkRequest(long n) {
+        if (n > 0) {
+            return true;
+        }
+        if (badRequest == null) {
+            badRequest = new IllegalArgumentException(
+                    "§3.9 violated: positive request amount required but it was " + n);
+        }
+        return false;
+    }
+
+    /** The recorded §3.9 violation, or null. */
+    protected final Throwable badRequest() {
+        return badRequest;
+    }
+
+    /**
+     * Closes {@code device} and wakes the drain once its handle is closed ({@link #deviceClosed()}); the
+     * close's failure, if any, is then {@link #closeError()}. Nothing but bookkeeping runs in the close's
+     * own completion.
+     */
+    protected final void closeThenWake(FileDevice device) {
+        device.closeAsync().whenComplete((v, e) -> {
+            closeError = e;
+            deviceClosed = true;
+            wake();
+        });
+    }
+
+    /** True once the device given to {@link #closeThenWake} is closed. */
+    protected final boolean deviceClosed() {
+        return deviceClosed;
+    }
+
+    /** Why the close of {@link #closeThenWake} failed, or null; read after {@link #deviceClosed()}. */
+    protected final Throwable closeError() {
+        return closeError;
+    }
+
+    /**
+     * Sends {@code item}; returns false if the subscriber threw (§2.13: it must then be treated as
+     * cancelled — the caller stops the subscription; the error is passed to
+     * {@link Operators#onErrorDropped}).
+     */
+    public static <T> boolean onNext(CoreSubscriber<? super T> actual, T item) {
+        try {
+            actual.onNext(item);
+            return true;
+        } catch (Throwable t) {
+            Operators.onErrorDropped(t, actual.currentContext());
+            return false;
+        }
+    }
+
+    /** Sends {@code onError(error)} or, for null, {@code onComplete()}; a throw is routed to onErrorDropped. */
+    public static void terminate(CoreSubscriber<?> actual, Throwable error) {
+        try {
+            if (error != null) {
+                actual.onError(error);
+            } else {
+                actual.onComplete();
+            }
+        } catch (Throwable t) {
+            Operators.onErrorDropped(t, actual.currentContext());
+        }
+    }
+}
