@@ -5,6 +5,7 @@ import io.fileflux.core.FileDevice;
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.FileIoException;
 import io.fileflux.core.IoCallback;
+import io.fileflux.reactor.internal.DrainLoop;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -22,7 +23,6 @@ import java.util.EnumSet;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.reactivestreams.Publisher;
@@ -32,7 +32,6 @@ import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
-import reactor.core.scheduler.Schedulers;
 import reactor.util.concurrent.Queues;
 
 /**
@@ -140,7 +139,7 @@ final class FileWriteMono extends Mono<Long> {
      * owns every counter; writes complete on the engine's thread and hand themselves back through an
      * MPSC queue, so nothing takes a lock.
      */
-    static final class WriteSubscriber implements CoreSubscriber<ByteBuffer>, Subscription {
+    static final class WriteSubscriber extends DrainLoop implements CoreSubscriber<ByteBuffer>, Subscription {
 
         /** Receiving buffers and writing them. */
         static final int WRITING = 0;
@@ -169,25 +168,21 @@ final class FileWriteMono extends Mono<Long> {
         private final boolean createNew;
         private final Queue<ByteBuffer> received = Queues.<ByteBuffer>unbounded(16).get();
         private final Queue<Write> finished = Queues.<Write>unboundedMultiproducer().get();
-
-        volatile int wip;
-        @SuppressWarnings("rawtypes")
-        static final AtomicIntegerFieldUpdater<WriteSubscriber> WIP =
-                AtomicIntegerFieldUpdater.newUpdater(WriteSubscriber.class, "wip");
+        /** Short writes recorded by their callback; the drain submits the rest. */
+        private final Queue<Write> shortWrites = Queues.<Write>unboundedMultiproducer().get();
 
         /** Set once downstream has requested the result (any positive amount). */
         volatile boolean resultRequested;
         volatile boolean cancelled;
         /** Upstream terminated; {@link #upstreamError} is written before. */
         volatile boolean done;
-        /** Written by the close or the final file operation before {@link #closed}. */
-        volatile boolean closed;
         volatile Subscription upstream;
-        /** A non-positive downstream request (§3.9), published by the drain it triggers. */
-        volatile Throwable badRequest;
 
         private Throwable upstreamError;
-        private Throwable closeError;
+        /** Why closing, renaming or deleting failed; drain-owned. */
+        private Throwable fileError;
+        /** Drain-owned: the device is closed and (atomic) the temporary file renamed or deleted. */
+        private boolean closed;
 
         // owned by the drain loop
         private int phase;
@@ -203,6 +198,7 @@ final class FileWriteMono extends Mono<Long> {
 
         WriteSubscriber(CoreSubscriber<? super Long> actual, FileDevice device, Path target, Path temp, long start,
                         WriteOptions options) {
+            super(options.deliverOn());
             this.actual = actual;
             this.device = device;
             this.target = target;
@@ -268,10 +264,7 @@ final class FileWriteMono extends Mono<Long> {
 
         @Override
         public void request(long n) {
-            if (n <= 0) {
-                badRequest = new IllegalArgumentException(
-                        "§3.9 violated: positive request amount required but it was " + n);
-            } else {
+            if (checkRequest(n)) {
                 resultRequested = true;
             }
             drain();
@@ -285,19 +278,48 @@ final class FileWriteMono extends Mono<Long> {
 
         // ---- the drain loop
 
-        void drain() {
-            if (WIP.getAndIncrement(this) != 0) {
-                return;
+        @Override
+        protected void drainOnce() {
+            continueShortWrites();
+            reapWrites();
+            step();
+        }
+
+        @Override
+        protected void drainFailed(Throwable t) {
+            // a failed allocation or a throwing callback of the caller's: stop as after a failed write
+            if (phase >= STOPPING) {
+                Operators.onErrorDropped(t, actual.currentContext());
+            } else if (failure == null) {
+                failure = t instanceof OutOfMemoryError ? outOfMemory("writing", t) : t;
             }
-            int missed = 1;
-            for (;;) {
-                reapWrites();
-                step();
-                missed = WIP.addAndGet(this, -missed);
-                if (missed == 0) {
-                    return;
+            if (phase < STOPPING) {
+                phase = STOPPING;
+            }
+            step(); // may throw again: the loop then stops here, the next wake-up goes on
+        }
+
+        /** Resubmits the rest of each short write (the callback only recorded it). */
+        private void continueShortWrites() {
+            Write w;
+            while ((w = shortWrites.poll()) != null) {
+                long at = w.offset + (w.length - w.data.remaining());
+                try {
+                    device.write(w.data, at, w); // even after a cancel: a write in flight lands whole or fails
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    w.error = e instanceof OutOfMemoryError ? outOfMemory("writing at offset " + at, e)
+                            : new FileIoException("write", device.path(), at, 0, "SUBMIT_FAILED",
+                                    String.valueOf(e.getMessage()), e);
+                    finished.offer(w);
                 }
             }
+        }
+
+        /** A failed allocation as an I/O error naming the file and what to change. */
+        private IOException outOfMemory(String what, Throwable oom) {
+            return new IOException(what + " " + target + ": out of memory (" + oom.getMessage()
+                    + "); write direct buffers (no native copy is needed), lower maxInFlight (" + maxInFlight
+                    + ") or maxBytesInFlight, or give the JVM more memory (-Xmx, -XX:MaxDirectMemorySize)", oom);
         }
 
         /** Accounts for writes that completed, in whatever order, and hands their buffers back. */
@@ -348,7 +370,7 @@ final class FileWriteMono extends Mono<Long> {
 
         private void stepOnce() {
             if (phase < STOPPING) {
-                Throwable stop = cancelled ? null : badRequest != null ? badRequest : failure;
+                Throwable stop = cancelled ? null : badRequest() != null ? badRequest() : failure;
                 if (cancelled || stop != null) {
                     if (failure == null) {
                         failure = stop;
@@ -387,6 +409,13 @@ final class FileWriteMono extends Mono<Long> {
                     }
                     break;
                 case CLOSING:
+                    if (!closed && deviceClosed()) {
+                        fileError = closeError();
+                        if (temp != null) {
+                            finishTempFile();
+                        }
+                        closed = true;
+                    }
                     if (closed) {
                         finish();
                     }
@@ -394,13 +423,14 @@ final class FileWriteMono extends Mono<Long> {
                 case RESULT_READY:
                     if (cancelled) {
                         phase = TERMINATED;
-                    } else if (badRequest != null) {
+                    } else if (badRequest() != null) {
                         phase = TERMINATED;
-                        actual.onError(badRequest); // §3.9
+                        DrainLoop.terminate(actual, badRequest()); // §3.9
                     } else if (resultRequested) {
                         phase = TERMINATED;
-                        actual.onNext(written);
-                        actual.onComplete();
+                        if (DrainLoop.onNext(actual, written)) {
+                            DrainLoop.terminate(actual, null);
+                        }
                     }
                     break;
                 default:
@@ -431,12 +461,14 @@ final class FileWriteMono extends Mono<Long> {
                 bytesHeld += n;
                 try {
                     device.write(w.data, at, w);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    // an engine may need a native bounce buffer for a heap buffer: that can fail too
                     inFlight--;
                     bytesHeld -= n;
                     releaseQuietly(b);
-                    failure = new FileIoException("write", device.path(), at, 0, "SUBMIT_FAILED",
-                            String.valueOf(e.getMessage()), e);
+                    failure = e instanceof OutOfMemoryError ? outOfMemory("writing at offset " + at + " of", e)
+                            : new FileIoException("write", device.path(), at, 0, "SUBMIT_FAILED",
+                                    String.valueOf(e.getMessage()), e);
                     phase = STOPPING;
                     return;
                 }
@@ -495,26 +527,21 @@ final class FileWriteMono extends Mono<Long> {
         /** The sync ended (on the engine thread): a marker carries its outcome to the drain. */
         private void startCloseFromCallback(IOException error) {
             finished.offer(new Write(this, error));
-            drain();
+            wake();
         }
 
+        /** Closes the device; the drain goes on (renaming or deleting the temporary file) once it is closed. */
         private void startClose() {
             phase = CLOSING;
-            device.closeAsync().whenComplete((v, e) -> {
-                closeError = e;
-                if (temp == null) {
-                    closed = true;
-                    drain();
-                } else {
-                    // rename or delete: blocking file-system calls, kept off the engine's thread
-                    Schedulers.boundedElastic().schedule(this::finishTempFile);
-                }
-            });
+            closeThenWake(device);
         }
 
-        /** Atomic mode, after the close: rename the synced temporary file over the target, or delete it. */
+        /**
+         * Atomic mode, in the drain after the close: rename the synced temporary file over the target, or
+         * delete it (short blocking file-system calls, on a delivery thread or the caller's).
+         */
         private void finishTempFile() {
-            boolean success = failure == null && closeError == null && !cancelled;
+            boolean success = failure == null && fileError == null && !cancelled;
             if (success) {
                 try {
                     publish(temp, target, createNew);
@@ -522,19 +549,17 @@ final class FileWriteMono extends Mono<Long> {
                         LOG.debug("directory of {} not synced", target);
                     }
                 } catch (IOException | RuntimeException e) {
-                    closeError = e;
+                    fileError = e;
                     success = false;
                 }
             }
             if (!success) {
                 try {
                     Files.deleteIfExists(temp);
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
                     LOG.warn("could not delete the temporary file {}", temp, e);
                 }
             }
-            closed = true;
-            drain();
         }
 
         /**
@@ -572,14 +597,14 @@ final class FileWriteMono extends Mono<Long> {
 
         /** After the close: the result, the error, or (cancelled) nothing. */
         private void finish() {
-            Throwable error = failure != null ? failure : closeError;
+            Throwable error = failure != null ? failure : fileError;
             if (cancelled) {
                 phase = TERMINATED;
                 return; // §1.8: no signal after cancel
             }
             if (error != null) {
                 phase = TERMINATED;
-                actual.onError(error);
+                DrainLoop.terminate(actual, error);
                 return;
             }
             phase = RESULT_READY; // step() goes on to emit it once requested
@@ -636,32 +661,29 @@ final class FileWriteMono extends Mono<Long> {
             this.error = syncError;
         }
 
+        /** Engine thread: records the outcome and wakes the drain (which continues a short write). */
         @Override
         public void completed(int bytes) {
-            if (data.hasRemaining()) { // even after a cancel: a write in flight lands whole or fails
-                long at = offset + (length - data.remaining());
+            if (data.hasRemaining()) {
                 if (bytes <= 0) {
+                    long at = offset + (length - data.remaining());
                     error = new FileIoException("write", parent.device.path(), at, 0, "NO_PROGRESS",
                             "(the write transferred 0 bytes)");
                 } else {
-                    try {
-                        parent.device.write(data, at, this); // short write: continue from where it stopped
-                        return;
-                    } catch (RuntimeException e) {
-                        error = new FileIoException("write", parent.device.path(), at, 0, "SUBMIT_FAILED",
-                                String.valueOf(e.getMessage()), e);
-                    }
+                    parent.shortWrites.offer(this);
+                    parent.wake();
+                    return;
                 }
             }
             parent.finished.offer(this);
-            parent.drain();
+            parent.wake();
         }
 
         @Override
         public void failed(IOException e) {
             error = e;
             parent.finished.offer(this);
-            parent.drain();
+            parent.wake();
         }
     }
 }

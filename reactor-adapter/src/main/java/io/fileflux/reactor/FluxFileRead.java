@@ -238,7 +238,7 @@ final class FluxFileRead<T> extends Flux<T> {
                 s.state = Slot.PENDING;
                 try {
                     s.op = device.read(s.buffer, s.offset + got, s);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | OutOfMemoryError e) {
                     s.error = new IOException("continuing a short read of " + device.path()
                             + " at offset " + (s.offset + got) + " failed: " + e.getMessage(), e);
                     s.state = Slot.FAILED;
@@ -344,10 +344,11 @@ final class FluxFileRead<T> extends Flux<T> {
                 nextSubmit += want;
                 try {
                     slot.op = device.read(slot.buffer, slot.offset, slot);
-                } catch (RuntimeException ex) {
+                } catch (RuntimeException | OutOfMemoryError ex) {
+                    // an engine may need a native bounce buffer for a heap buffer: that can fail too
                     slots.pollLast();
                     release(slot.buffer);
-                    terminate(ex);
+                    terminate(ex instanceof OutOfMemoryError ? outOfMemory("a native buffer for a read", ex) : ex);
                     return;
                 }
             }

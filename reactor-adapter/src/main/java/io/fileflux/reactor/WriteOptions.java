@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * Options of a file write: open mode, writes and bytes in flight, durability, atomic replace, POSIX
@@ -57,7 +58,7 @@ public final class WriteOptions {
 
     private static final Consumer<ByteBuffer> NO_RELEASE = b -> { };
     private static final WriteOptions DEFAULTS = new WriteOptions(Mode.TRUNCATE, 0, DEFAULT_MAX_IN_FLIGHT,
-            DEFAULT_MAX_BYTES_IN_FLIGHT, Durability.NONE, false, null, null, NO_RELEASE, null);
+            DEFAULT_MAX_BYTES_IN_FLIGHT, Durability.NONE, false, null, null, NO_RELEASE, null, null);
 
     private final Mode mode;
     private final long position;
@@ -69,10 +70,11 @@ public final class WriteOptions {
     private final FileEngine engine;
     private final Consumer<ByteBuffer> release;
     private final LongConsumer progress;
+    private final Scheduler deliverOn;
 
     private WriteOptions(Mode mode, long position, int maxInFlight, long maxBytesInFlight, Durability durability,
                          boolean atomic, Set<PosixFilePermission> permissions, FileEngine engine,
-                         Consumer<ByteBuffer> release, LongConsumer progress) {
+                         Consumer<ByteBuffer> release, LongConsumer progress, Scheduler deliverOn) {
         this.mode = mode;
         this.position = position;
         this.maxInFlight = maxInFlight;
@@ -83,6 +85,7 @@ public final class WriteOptions {
         this.engine = engine;
         this.release = release;
         this.progress = progress;
+        this.deliverOn = deliverOn;
     }
 
     /** Create or truncate, 4 writes and 16 MiB in flight, no sync, not atomic, default engine. */
@@ -115,7 +118,7 @@ public final class WriteOptions {
 
     private WriteOptions mode(Mode mode, long position) {
         return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
-                engine, release, progress);
+                engine, release, progress, deliverOn);
     }
 
     /** Writes submitted at once, at most; default 4. Upstream is asked for no more buffers than that. */
@@ -125,7 +128,7 @@ public final class WriteOptions {
                     "maxInFlight must be between 1 and " + MAX_IN_FLIGHT_LIMIT + ", was " + maxInFlight);
         }
         return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
-                engine, release, progress);
+                engine, release, progress, deliverOn);
     }
 
     /**
@@ -138,14 +141,14 @@ public final class WriteOptions {
             throw new IllegalArgumentException("maxBytesInFlight must be > 0, was " + maxBytesInFlight);
         }
         return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
-                engine, release, progress);
+                engine, release, progress, deliverOn);
     }
 
     /** What to sync once every byte is written, before the {@code Mono} succeeds; default none. */
     public WriteOptions durability(Durability durability) {
         Objects.requireNonNull(durability, "durability");
         return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
-                engine, release, progress);
+                engine, release, progress, deliverOn);
     }
 
     /**
@@ -156,7 +159,7 @@ public final class WriteOptions {
      */
     public WriteOptions atomic(boolean atomic) {
         return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
-                engine, release, progress);
+                engine, release, progress, deliverOn);
     }
 
     /**
@@ -167,14 +170,14 @@ public final class WriteOptions {
     public WriteOptions permissions(Set<PosixFilePermission> permissions) {
         Objects.requireNonNull(permissions, "permissions");
         return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic,
-                Set.copyOf(permissions), engine, release, progress);
+                Set.copyOf(permissions), engine, release, progress, deliverOn);
     }
 
     /** Writes through this engine instead of the default one. */
     public WriteOptions engine(FileEngine engine) {
         Objects.requireNonNull(engine, "engine");
         return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
-                engine, release, progress);
+                engine, release, progress, deliverOn);
     }
 
     /**
@@ -190,12 +193,13 @@ public final class WriteOptions {
     /**
      * Called exactly once for every buffer received from upstream, once the write publisher is done
      * with it: after its write completed or failed, or when it is dropped unwritten (error, cancel).
-     * The buffer may then be reused. Runs on the engine's or the upstream's thread: must not block.
+     * The buffer may then be reused. Runs inside the write's drain (a delivery thread, see
+     * {@link #deliverOn}, or the upstream's thread), never on the engine's thread.
      */
     public WriteOptions release(Consumer<ByteBuffer> release) {
         Objects.requireNonNull(release, "release");
         return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
-                engine, release, progress);
+                engine, release, progress, deliverOn);
     }
 
     /** Shorthand for {@code release(pool::release)}: upstream buffers come from {@code pool}. */
@@ -206,12 +210,27 @@ public final class WriteOptions {
 
     /**
      * Called with the total of bytes written so far each time writes complete (not after a sync).
-     * Runs on the engine's thread: it must be quick and must not block.
+     * Runs inside the write's drain, like {@link #release}; it should be quick.
      */
     public WriteOptions progress(LongConsumer progress) {
         Objects.requireNonNull(progress, "progress");
         return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
-                engine, release, progress);
+                engine, release, progress, deliverOn);
+    }
+
+    /**
+     * Runs the write's drain — requests to upstream, release and progress callbacks, the result signal —
+     * on {@code scheduler} when a completion wakes it, instead of {@link Delivery#defaultScheduler()}.
+     */
+    public WriteOptions deliverOn(Scheduler scheduler) {
+        Objects.requireNonNull(scheduler, "scheduler");
+        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
+                engine, release, progress, scheduler);
+    }
+
+    /** The scheduler given to {@link #deliverOn}, or null for {@link Delivery#defaultScheduler()}. */
+    public Scheduler deliverOn() {
+        return deliverOn;
     }
 
     /** The open mode; default {@link Mode#TRUNCATE}. */
