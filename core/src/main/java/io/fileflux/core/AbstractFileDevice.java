@@ -173,6 +173,11 @@ public abstract class AbstractFileDevice implements FileDevice {
 
     private void exit(boolean cancelled) {
         stats.opCompleted(cancelled);
+        release();
+    }
+
+    /** The op no longer holds the handle: closes it if it was the last one after {@link #closeAsync()}. */
+    private void release() {
         if (state.decrementAndGet() == CLOSING) {
             closeHandleOnce();
         }
@@ -200,7 +205,11 @@ public abstract class AbstractFileDevice implements FileDevice {
         }
     }
 
-    /** Runs the user's callback, then releases the operation's slot (so a callback may submit more). */
+    /**
+     * Counts the operation completed in the engine's stats, runs the user's callback, then releases the
+     * operation's hold on the handle (so a callback may submit more, and the handle closes only after the
+     * last callback has recorded its result).
+     */
     private final class Tracked implements IoCallback {
         private final IoCallback user;
 
@@ -210,23 +219,25 @@ public abstract class AbstractFileDevice implements FileDevice {
 
         @Override
         public void completed(int bytes) {
+            stats.opCompleted(false);
             try {
                 user.completed(bytes);
             } catch (Throwable t) {
                 LOG.error("completion callback threw for {}", path, t);
             } finally {
-                exit(false);
+                release();
             }
         }
 
         @Override
         public void failed(IOException error) {
+            stats.opCompleted(error instanceof IoCancelledException);
             try {
                 user.failed(error);
             } catch (Throwable t) {
                 LOG.error("failure callback threw for {}", path, t);
             } finally {
-                exit(error instanceof IoCancelledException);
+                release();
             }
         }
     }

@@ -6,6 +6,7 @@ import io.fileflux.core.FileEngine;
 import io.fileflux.core.FileIdentity;
 import io.fileflux.core.IoCallback;
 import io.fileflux.core.IoOperation;
+import io.fileflux.reactor.internal.DrainLoop;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.ClosedWatchServiceException;
@@ -20,7 +21,6 @@ import java.nio.file.WatchService;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -95,6 +95,8 @@ final class FluxTail extends Flux<TailChunk> {
         long position;
         /** The file at the path when the checkpoint's file was found beside it: read after it. */
         FileDevice next;
+        /** Non-null: the start is where the last N lines begin, still to be found. */
+        LastLines lastLines;
         final List<TailEvent> events = new ArrayList<>();
 
         static Start resolve(Path path, FileEngine engine, TailOptions options) throws IOException {
@@ -115,7 +117,8 @@ final class FluxTail extends Flux<TailChunk> {
                         s.position = s.device.size();
                         break;
                     case LAST_LINES:
-                        s.position = lastLinesStart(s.device, options.startAt().lines);
+                        // found by the subscription's drain, reading backwards without blocking a thread
+                        s.lastLines = new LastLines(s.device.size(), options.startAt().lines);
                         break;
                     default:
                         s.position = 0;
@@ -202,61 +205,91 @@ final class FluxTail extends Flux<TailChunk> {
             }
             return null;
         }
+    }
 
-        /** The offset where the last {@code n} lines start (like {@code tail -n}), reading backwards. */
-        static long lastLinesStart(FileDevice device, long n) throws IOException {
-            long size = device.size();
-            ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-            long p = size;
-            long found = 0;
-            while (p > 0) {
-                int len = (int) Math.min(buf.capacity(), p);
-                long from = p - len;
-                buf.clear().limit(len);
-                readFully(device, buf, from);
-                byte[] b = buf.array();
-                for (int i = len - 1; i >= 0; i--) {
-                    if (b[i] == '\n' && from + i != size - 1 && ++found == n) {
-                        return from + i + 1;
-                    }
-                }
-                p = from;
+    /**
+     * Finds where the last {@code n} lines of a file of {@code size} bytes begin (like {@code tail -n}),
+     * reading backwards one block at a time. It submits nothing itself: the subscription's drain reads
+     * {@link #buffer()} at {@link #offset()} and calls {@link #filled()} after each completed read, so no
+     * thread waits for the engine. An unterminated last line counts as a line.
+     */
+    static final class LastLines {
+        static final int BLOCK = 64 * 1024;
+
+        private final long size;
+        private final long n;
+        private final ByteBuffer buf;
+        /** The block being read: [from, end). */
+        private long from;
+        private long end;
+        private long found;
+        private long result = -1;
+
+        LastLines(long size, long n) {
+            this.size = size;
+            this.n = n;
+            this.buf = ByteBuffer.allocate((int) Math.max(1, Math.min(BLOCK, size)));
+            this.end = size;
+            if (size == 0) {
+                result = 0;
+            } else {
+                nextBlock();
             }
-            return 0;
         }
 
-        private static void readFully(FileDevice device, ByteBuffer buf, long position) throws IOException {
-            while (buf.hasRemaining()) {
-                CompletableFuture<Integer> f = new CompletableFuture<>();
-                device.read(buf, position + buf.position(), new IoCallback() {
-                    @Override
-                    public void completed(int bytes) {
-                        f.complete(bytes);
-                    }
+        boolean done() {
+            return result >= 0;
+        }
 
-                    @Override
-                    public void failed(IOException error) {
-                        f.completeExceptionally(error);
-                    }
-                });
-                int got;
-                try {
-                    got = f.join();
-                } catch (java.util.concurrent.CompletionException e) {
-                    if (e.getCause() instanceof IOException) {
-                        throw (IOException) e.getCause();
-                    }
-                    throw e;
-                }
-                if (got == 0) {
-                    throw new IOException(device.path() + ": file shrank while looking for the last lines");
+        /** The offset where the last lines start; valid once {@link #done()}. */
+        long result() {
+            return result;
+        }
+
+        /** Where the next read goes (the rest of the current block). */
+        ByteBuffer buffer() {
+            return buf;
+        }
+
+        long offset() {
+            return from + buf.position();
+        }
+
+        /** After a read filled part of the buffer: scans the block once it is whole. True when done. */
+        boolean filled() {
+            if (buf.hasRemaining()) {
+                return false;
+            }
+            byte[] b = buf.array();
+            for (int i = buf.limit() - 1; i >= 0; i--) {
+                if (b[i] == '\n' && from + i != size - 1 && ++found == n) {
+                    result = from + i + 1;
+                    return true;
                 }
             }
+            end = from;
+            if (end == 0) {
+                result = 0;
+                return true;
+            }
+            nextBlock();
+            return false;
+        }
+
+        private void nextBlock() {
+            int len = (int) Math.min(buf.capacity(), end);
+            from = end - len;
+            buf.clear().limit(len);
         }
     }
 
-    /** One subscription: a WIP drain loop owning the device, the offset and the one read in flight. */
-    static final class TailSubscription implements org.reactivestreams.Subscription {
+    /**
+     * One subscription: a {@link DrainLoop} owning the device, the offset and the one read in flight.
+     * Completions, watcher events, timers and probes only record what they saw and wake the drain, which
+     * runs on the delivery scheduler; emission, events, file switches and the terminal signal (after the
+     * file is closed) all happen inside it.
+     */
+    static final class TailSubscription extends DrainLoop implements org.reactivestreams.Subscription {
 
         static final int READING = 0;
         static final int WAITING = 1;
@@ -274,10 +307,6 @@ final class FluxTail extends Flux<TailChunk> {
         private final long idleMarkerNanos;
         private final Consumer<TailEvent> onEvent;
         private final Checkpointer.Session session;
-
-        volatile int wip;
-        static final AtomicIntegerFieldUpdater<TailSubscription> WIP =
-                AtomicIntegerFieldUpdater.newUpdater(TailSubscription.class, "wip");
 
         volatile long requested;
         static final AtomicLongFieldUpdater<TailSubscription> REQUESTED =
@@ -306,7 +335,6 @@ final class FluxTail extends Flux<TailChunk> {
 
         volatile boolean cancelled;
         volatile boolean done;
-        volatile Throwable badRequest;
         /** Set by probes: the path names no file. */
         volatile boolean pathMissing;
         /** Set by probes: the path names something that cannot be followed (a directory, a device). */
@@ -336,12 +364,19 @@ final class FluxTail extends Flux<TailChunk> {
         private boolean missingReported;
         private boolean untrackableReported;
         private boolean started;
+        /** Non-null until the start of the last N lines is found (reading backwards, in the drain). */
+        private LastLines lastLines;
+        /** Drain-owned: terminate() ran; the terminal signal waits for the device's close. */
+        private boolean terminating;
+        private boolean signalled;
+        private Throwable terminalError;
 
         private WatchService watchService;
         private Scheduler.Worker worker;
 
         TailSubscription(CoreSubscriber<? super TailChunk> actual, Path path, FileEngine engine, TailOptions options,
                          Start start, long idleMarkerNanos, Checkpointer.Session session) {
+            super(options.deliverOn());
             this.actual = actual;
             this.path = path;
             this.engine = engine;
@@ -358,6 +393,7 @@ final class FluxTail extends Flux<TailChunk> {
             this.device = start.device;
             this.identity = device.identity();
             this.position = start.position;
+            this.lastLines = start.lastLines;
             this.maxPending = options.maxPendingFiles();
             if (start.next != null) {
                 pending.add(start.next);
@@ -386,10 +422,7 @@ final class FluxTail extends Flux<TailChunk> {
 
         @Override
         public void request(long n) {
-            if (n <= 0) {
-                badRequest = new IllegalArgumentException(
-                        "§3.9 violated: positive request amount required but it was " + n);
-            } else {
+            if (checkRequest(n)) {
                 Operators.addCap(REQUESTED, this, n);
             }
             drain();
@@ -401,18 +434,38 @@ final class FluxTail extends Flux<TailChunk> {
             drain();
         }
 
-        void drain() {
-            if (WIP.getAndIncrement(this) != 0) {
+        @Override
+        protected void drainOnce() {
+            if (!started) {
                 return;
             }
-            int missed = 1;
-            for (;;) {
-                if (started && !done) {
-                    step();
-                }
-                missed = WIP.addAndGet(this, -missed);
-                if (missed == 0) {
-                    return;
+            if (!done) {
+                step();
+            }
+            if (done) {
+                finishTermination();
+            }
+        }
+
+        @Override
+        protected void drainFailed(Throwable t) {
+            if (done) {
+                Operators.onErrorDropped(t, actual.currentContext());
+                finishTermination();
+            } else {
+                terminate(t instanceof OutOfMemoryError
+                        ? new IOException("following " + path + ": out of memory (" + t.getMessage()
+                                + "); use a smaller chunkSize (" + chunkSize + ") or give the JVM more heap", t)
+                        : t);
+            }
+        }
+
+        /** After terminate(): the signal, once the file is closed; after a cancel: nothing. */
+        private void finishTermination() {
+            if (terminating && !signalled && deviceClosed()) {
+                signalled = true;
+                if (!cancelled) { // §1.8: no signal after cancel
+                    DrainLoop.terminate(actual, terminalError);
                 }
             }
         }
@@ -424,9 +477,12 @@ final class FluxTail extends Flux<TailChunk> {
                     cleanUp();
                     return;
                 }
-                Throwable bad = badRequest;
+                Throwable bad = badRequest();
                 if (bad != null) {
                     terminate(bad);
+                    return;
+                }
+                if (lastLines != null && !findLastLines()) {
                     return;
                 }
                 if (foundCount != 0) {
@@ -490,6 +546,43 @@ final class FluxTail extends Flux<TailChunk> {
                     return;
                 }
             }
+        }
+
+        /**
+         * The start of the last N lines, one backwards read at a time: returns true once it is known
+         * (reading starts there), false while a read is in flight or after a failure.
+         */
+        private boolean findLastLines() {
+            Read r = read;
+            if (r != null) {
+                if (r.state == Read.PENDING) {
+                    return false;
+                }
+                read = null;
+                if (r.state == Read.FAILED) {
+                    terminate(r.error);
+                    return false;
+                }
+                if (r.bytes == 0) {
+                    terminate(new IOException(device.path() + ": file shrank while looking for the last lines"));
+                    return false;
+                }
+                lastLines.filled();
+            }
+            if (lastLines.done()) {
+                position = lastLines.result();
+                lastLines = null;
+                return true;
+            }
+            Read nr = new Read(this, lastLines.offset(), lastLines.buffer(), false);
+            read = nr;
+            try {
+                nr.op = device.read(nr.buffer, nr.position, nr);
+            } catch (RuntimeException e) {
+                read = null;
+                terminate(e);
+            }
+            return false;
         }
 
         /**
@@ -557,7 +650,9 @@ final class FluxTail extends Flux<TailChunk> {
 
         private void emit(TailChunk chunk) {
             emitted++;
-            actual.onNext(chunk);
+            if (!DrainLoop.onNext(actual, chunk)) {
+                cancelled = true; // §2.13: treated as a cancel; the next step cleans up
+            }
         }
 
         /**
@@ -649,7 +744,7 @@ final class FluxTail extends Flux<TailChunk> {
                 try {
                     w.schedule(() -> {
                         markerArmed = 0;
-                        drain();
+                        wake();
                     }, delayNanos, TimeUnit.NANOSECONDS);
                 } catch (RuntimeException e) {
                     markerArmed = 0; // worker disposed: we are done
@@ -677,7 +772,7 @@ final class FluxTail extends Flux<TailChunk> {
                     break;
                 }
             }
-            drain();
+            wake();
         }
 
         private void probeOnce() {
@@ -765,7 +860,7 @@ final class FluxTail extends Flux<TailChunk> {
                     if (probe) {
                         probe();
                     } else if (wake) {
-                        drain();
+                        wake();
                     }
                 }
             } catch (ClosedWatchServiceException | InterruptedException e) {
@@ -791,18 +886,11 @@ final class FluxTail extends Flux<TailChunk> {
             if (done) {
                 return;
             }
+            terminating = true;
+            terminalError = error;
             FileDevice d = device;
             cleanUp();
-            d.closeAsync().whenComplete((v, closeError) -> {
-                if (cancelled) {
-                    return; // §1.8: no signal after cancel
-                }
-                if (error != null) {
-                    actual.onError(error);
-                } else {
-                    actual.onComplete();
-                }
-            });
+            closeThenWake(d);
         }
 
         /** Once: stops wake-ups, cancels the read in flight, closes every device. */
@@ -865,18 +953,19 @@ final class FluxTail extends Flux<TailChunk> {
             this.sawNext = sawNext;
         }
 
+        /** Engine thread: records the outcome and wakes the drain; nothing else. */
         @Override
         public void completed(int n) {
             bytes = n;
             state = DONE;
-            parent.drain();
+            parent.wake();
         }
 
         @Override
         public void failed(IOException e) {
             error = e;
             state = FAILED;
-            parent.drain();
+            parent.wake();
         }
     }
 }

@@ -5,6 +5,7 @@ import io.fileflux.core.FileEngine;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * Options of a tail: where to start, whether and how to follow (notifications, poll interval,
@@ -27,7 +28,7 @@ public final class TailOptions {
 
     private static final TailOptions DEFAULTS = new TailOptions(StartAt.beginning(), true, true, true,
             DEFAULT_POLL_INTERVAL, TruncationPolicy.RESTART, null, DEFAULT_CHUNK_SIZE, null, null, null,
-            DEFAULT_MAX_PENDING_FILES);
+            DEFAULT_MAX_PENDING_FILES, null);
 
     private final StartAt start;
     private final boolean follow;
@@ -41,10 +42,12 @@ public final class TailOptions {
     private final Checkpointer checkpointer;
     private final Consumer<TailEvent> onEvent;
     private final int maxPendingFiles;
+    private final Scheduler deliverOn;
 
     private TailOptions(StartAt start, boolean follow, boolean followRotation, boolean watch, Duration pollInterval,
                         TruncationPolicy truncation, Duration idleStop, int chunkSize, FileEngine engine,
-                        Checkpointer checkpointer, Consumer<TailEvent> onEvent, int maxPendingFiles) {
+                        Checkpointer checkpointer, Consumer<TailEvent> onEvent, int maxPendingFiles,
+                        Scheduler deliverOn) {
         this.start = start;
         this.follow = follow;
         this.followRotation = followRotation;
@@ -57,6 +60,7 @@ public final class TailOptions {
         this.checkpointer = checkpointer;
         this.onEvent = onEvent;
         this.maxPendingFiles = maxPendingFiles;
+        this.deliverOn = deliverOn;
     }
 
     /**
@@ -71,7 +75,7 @@ public final class TailOptions {
                              Duration pollInterval, TruncationPolicy truncation, Duration idleStop, int chunkSize,
                              FileEngine engine, Checkpointer checkpointer, Consumer<TailEvent> onEvent) {
         return new TailOptions(start, follow, followRotation, watch, pollInterval, truncation, idleStop, chunkSize,
-                engine, checkpointer, onEvent, maxPendingFiles);
+                engine, checkpointer, onEvent, maxPendingFiles, deliverOn);
     }
 
     /** Where to start (default: the beginning). A committed checkpoint of {@link #checkpointer()} wins. */
@@ -185,7 +189,23 @@ public final class TailOptions {
             throw new IllegalArgumentException("maxPendingFiles must be >= 1, was " + max);
         }
         return new TailOptions(start, follow, followRotation, watch, pollInterval, truncation, idleStop, chunkSize,
-                engine, checkpointer, onEvent, max);
+                engine, checkpointer, onEvent, max, deliverOn);
+    }
+
+    /**
+     * Runs the subscriber's code ({@code onNext}, the event listener, the terminal signal) of a tail woken
+     * by the engine, a watcher or a timer on {@code scheduler} instead of
+     * {@link io.fileflux.reactor.Delivery#defaultScheduler()}; one task at a time per subscription.
+     */
+    public TailOptions deliverOn(Scheduler scheduler) {
+        Objects.requireNonNull(scheduler, "scheduler");
+        return new TailOptions(start, follow, followRotation, watch, pollInterval, truncation, idleStop, chunkSize,
+                engine, checkpointer, onEvent, maxPendingFiles, scheduler);
+    }
+
+    /** The scheduler given to {@link #deliverOn}, or null for the default delivery scheduler. */
+    public Scheduler deliverOn() {
+        return deliverOn;
     }
 
     public StartAt startAt() {
