@@ -51,8 +51,14 @@ public interface FileEngine extends AutoCloseable {
     }
 
     /**
-     * Stops the engine's threads and releases its queue. Devices still open are closed as their
-     * operations complete; calling this more than once is harmless.
+     * Stops the engine's threads and releases its queue; calling this more than once is harmless.
+     *
+     * <p>Every device still open is closed (its handle once its last operation has completed), and
+     * every operation in flight is cancelled: its callback runs exactly once, with
+     * {@link EngineClosedException} ({@code read failed: PATH at offset N: ENGINE_CLOSED (engine
+     * closed)}) on every engine, or with its normal result if it finished first. An operation
+     * submitted afterwards on one of those devices is refused with {@code IllegalStateException}
+     * ({@code read on a closed engine: PATH}); so is {@link #open}.
      */
     @Override
     void close();

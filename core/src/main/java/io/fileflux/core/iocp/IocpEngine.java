@@ -246,7 +246,7 @@ public final class IocpEngine implements FileEngine {
         }
         blocking.shutdown();
         for (IocpDevice device : devices) {
-            device.closeAsync();
+            device.closeForEngine();
         }
         driver.shutdown();
         Win32Native.PostQueuedCompletionStatus(port, 0, IocpPort.KEY_WAKE, 0);
