@@ -14,8 +14,8 @@ import java.util.Set;
  * <p>Threading: every method is thread-safe. Completion callbacks of every device opened by this
  * engine run on the engine's own thread(s); they must not block.
  *
- * <p>Ownership: engines obtained from {@link Engines#shared()} live as long as the JVM and must not be
- * closed; an engine from {@link Engines#create(String)} belongs to the caller, who closes it after
+ * <p>Ownership: engines obtained from {@link Engines#shared()} live as long as the JVM and refuse to
+ * be closed; an engine from {@link Engines#create(String)} belongs to the caller, who closes it after
  * the devices it opened.
  */
 public interface FileEngine extends AutoCloseable {
@@ -59,6 +59,9 @@ public interface FileEngine extends AutoCloseable {
      * closed)}) on every engine, or with its normal result if it finished first. An operation
      * submitted afterwards on one of those devices is refused with {@code IllegalStateException}
      * ({@code read on a closed engine: PATH}); so is {@link #open}.
+     *
+     * @throws IllegalStateException on an engine from {@link Engines#shared()}, which lives as long as
+     *                               the JVM (use {@link Engines#create(String)} for one you close)
      */
     @Override
     void close();

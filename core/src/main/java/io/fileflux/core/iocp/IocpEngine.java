@@ -5,6 +5,7 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.WString;
 import io.fileflux.core.EngineStats;
+import io.fileflux.core.Engines;
 import io.fileflux.core.FileDevice;
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.FileIdentity;
@@ -238,6 +239,7 @@ public final class IocpEngine implements FileEngine {
      */
     @Override
     public void close() {
+        Engines.checkCloseable(this);
         synchronized (this) {
             if (closed) {
                 return;

@@ -2,6 +2,7 @@ package io.fileflux.core.nio;
 
 import io.fileflux.core.AbstractFileDevice;
 import io.fileflux.core.EngineStats;
+import io.fileflux.core.Engines;
 import io.fileflux.core.FileDevice;
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.FileIdentity;
@@ -253,6 +254,7 @@ public final class NioEngine implements FileEngine {
 
     @Override
     public void close() {
+        Engines.checkCloseable(this);
         synchronized (this) {
             if (closed) {
                 return;

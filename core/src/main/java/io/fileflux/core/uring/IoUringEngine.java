@@ -6,6 +6,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.fileflux.core.EngineStats;
+import io.fileflux.core.Engines;
 import io.fileflux.core.FileDevice;
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.FileIdentity;
@@ -630,6 +631,7 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
      */
     @Override
     public void close() {
+        Engines.checkCloseable(this);
         if (!closing) {
             synchronized (this) {
                 if (!closing) {
