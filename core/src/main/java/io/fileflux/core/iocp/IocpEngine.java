@@ -246,11 +246,11 @@ public final class IocpEngine implements FileEngine {
             }
             closed = true;
         }
-        blocking.shutdown();
         for (IocpDevice device : devices) {
             device.closeForEngine();
         }
         driver.shutdown();
+        blocking.shutdown(); // after the op table closed: a flush it refuses is reported as the engine's close
         Win32Native.PostQueuedCompletionStatus(port, 0, IocpPort.KEY_WAKE, 0);
         if (Thread.currentThread() == thread) {
             return; // the loop finishes the shutdown after this callback returns
