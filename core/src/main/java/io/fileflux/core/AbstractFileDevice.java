@@ -33,6 +33,8 @@ public abstract class AbstractFileDevice implements FileDevice {
     private final boolean writable;
     private final AtomicInteger state = new AtomicInteger();
     private final AtomicBoolean handleClosed = new AtomicBoolean();
+    /** Set by {@link #closeForEngine()} before it closes: later submissions name the engine as the cause. */
+    private volatile boolean engineClosed;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     protected AbstractFileDevice(FileEngine engine, Path path, FileIdentity identity, boolean writable) {
@@ -141,6 +143,24 @@ public abstract class AbstractFileDevice implements FileDevice {
         }
     }
 
+    /**
+     * Closes this device because its engine is closing: {@link #closeAsync()}, after which every
+     * submission fails with {@link #engineClosed(String)}'s exception. For engines' {@code close()}.
+     */
+    public final CompletableFuture<Void> closeForEngine() {
+        engineClosed = true;
+        return closeAsync();
+    }
+
+    /**
+     * The exception for an operation submitted on this device after its engine was closed:
+     * {@code IllegalStateException("read on a closed engine: PATH")}. Engines throw it from a
+     * {@code submit*} method that lost a race with {@link FileEngine#close()}.
+     */
+    protected final IllegalStateException engineClosed(String operation) {
+        return new IllegalStateException(operation + " on a closed engine: " + path);
+    }
+
     /** True if the device was opened with write access. */
     protected final boolean writable() {
         return writable;
@@ -162,7 +182,8 @@ public abstract class AbstractFileDevice implements FileDevice {
         for (;;) {
             int s = state.get();
             if ((s & CLOSING) != 0) {
-                throw new IllegalStateException(what + " on a closed device: " + path);
+                throw engineClosed ? engineClosed(what)
+                        : new IllegalStateException(what + " on a closed device: " + path);
             }
             if (state.compareAndSet(s, s + 1)) {
                 stats.opSubmitted();

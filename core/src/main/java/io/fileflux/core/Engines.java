@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * {@value #ENGINE_PROPERTY} forces one by name. A fallback is logged once, with the reason.
  *
  * <p>Threading: thread-safe. Shared engines are created lazily, once per name, and live as long as
- * the JVM (daemon threads); they must not be closed.
+ * the JVM (daemon threads); their {@link FileEngine#close()} is refused.
  */
 public final class Engines {
 
@@ -113,6 +113,20 @@ public final class Engines {
         }
         EngineProvider provider = requireAvailable(name);
         return SHARED.computeIfAbsent(name, n -> provider.create());
+    }
+
+    /**
+     * Refuses to close a shared engine: every engine's {@link FileEngine#close()} calls this first.
+     * Costs one map lookup; engines call it only from {@code close()}.
+     *
+     * @throws IllegalStateException if {@code engine} is the shared engine of its name
+     */
+    public static void checkCloseable(FileEngine engine) {
+        if (SHARED.get(engine.name()) == engine) {
+            throw new IllegalStateException("the shared " + engine.name() + " engine lives as long as the JVM"
+                    + " and cannot be closed; create your own with Engines.create(\"" + engine.name()
+                    + "\") to close it");
+        }
     }
 
     /**

@@ -14,8 +14,8 @@ import java.util.Set;
  * <p>Threading: every method is thread-safe. Completion callbacks of every device opened by this
  * engine run on the engine's own thread(s); they must not block.
  *
- * <p>Ownership: engines obtained from {@link Engines#shared()} live as long as the JVM and must not be
- * closed; an engine from {@link Engines#create(String)} belongs to the caller, who closes it after
+ * <p>Ownership: engines obtained from {@link Engines#shared()} live as long as the JVM and refuse to
+ * be closed; an engine from {@link Engines#create(String)} belongs to the caller, who closes it after
  * the devices it opened.
  */
 public interface FileEngine extends AutoCloseable {
@@ -51,8 +51,17 @@ public interface FileEngine extends AutoCloseable {
     }
 
     /**
-     * Stops the engine's threads and releases its queue. Devices still open are closed as their
-     * operations complete; calling this more than once is harmless.
+     * Stops the engine's threads and releases its queue; calling this more than once is harmless.
+     *
+     * <p>Every device still open is closed (its handle once its last operation has completed), and
+     * every operation in flight is cancelled: its callback runs exactly once, with
+     * {@link EngineClosedException} ({@code read failed: PATH at offset N: ENGINE_CLOSED (engine
+     * closed)}) on every engine, or with its normal result if it finished first. An operation
+     * submitted afterwards on one of those devices is refused with {@code IllegalStateException}
+     * ({@code read on a closed engine: PATH}); so is {@link #open}.
+     *
+     * @throws IllegalStateException on an engine from {@link Engines#shared()}, which lives as long as
+     *                               the JVM (use {@link Engines#create(String)} for one you close)
      */
     @Override
     void close();

@@ -47,6 +47,38 @@ public abstract class DeviceConformanceTest {
     /** A new engine instance for one test; closed after it. */
     protected abstract FileEngine createEngine();
 
+    /** A pipe whose writer never writes: a read on it stays in flight until a cancel or a close ends it. */
+    protected interface SilentPipe extends AutoCloseable {
+        /** The path a device opens to read the pipe. */
+        Path path();
+
+        /** Closes the writer's end. */
+        @Override
+        void close() throws IOException;
+    }
+
+    /**
+     * A new {@link SilentPipe}: by default a FIFO with a writer that never writes (opened read-write,
+     * so that opening it does not wait for a reader); skips the test where there are no FIFOs.
+     * Engines of other platforms override it (a named pipe on Windows).
+     */
+    protected SilentPipe silentPipe() throws IOException {
+        Path fifo = dir.resolve("silent-" + System.nanoTime());
+        org.junit.jupiter.api.Assumptions.assumeTrue(TestFiles.mkfifo(fifo), "named pipes of the POSIX kind");
+        java.io.RandomAccessFile writer = new java.io.RandomAccessFile(fifo.toFile(), "rw");
+        return new SilentPipe() {
+            @Override
+            public Path path() {
+                return fifo;
+            }
+
+            @Override
+            public void close() throws IOException {
+                writer.close();
+            }
+        };
+    }
+
     @BeforeEach
     void openEngine() {
         engine = createEngine();
@@ -348,14 +380,12 @@ public abstract class DeviceConformanceTest {
     /** A read waiting on a silent pipe ends cancelled when cancelled, and the device then closes. */
     @Test
     void cancellingAReadWaitingOnAPipeEndsItAndTheDeviceCloses() throws Exception {
-        Path fifo = dir.resolve("silent");
-        org.junit.jupiter.api.Assumptions.assumeTrue(TestFiles.mkfifo(fifo), "named pipes of the POSIX kind");
-        // a writer that never writes: opened read-write, so opening it does not wait for a reader
-        try (java.io.RandomAccessFile silentWriter = new java.io.RandomAccessFile(fifo.toFile(), "rw")) {
+        Path fifo;
+        try (SilentPipe pipe = silentPipe()) {
+            fifo = pipe.path();
             FileDevice d = engine.open(fifo);
             DeviceReads.Result r = new DeviceReads.Result();
             IoOperation op = d.read(ByteBuffer.allocate(64), 0, r);
-            Thread.sleep(20);
             assertFalse(r.future.isDone(), "nothing written: the read waits");
             op.cancel();
             assertInstanceOf(IoCancelledException.class, r.error());
@@ -363,6 +393,63 @@ public abstract class DeviceConformanceTest {
             assertEquals(0, d.inFlight());
         }
         assertFalse(TestFiles.isOpen(fifo), "the device's descriptor is closed (the writer's too, now)");
+    }
+
+    /**
+     * Closing the engine with a read in flight (on a pipe nobody writes, so it is in flight for sure)
+     * ends it with {@link EngineClosedException} — the same type and wording on every engine — exactly
+     * once, closes the device's handle, and refuses later submissions with a clear
+     * {@code IllegalStateException}.
+     */
+    @Test
+    void closingTheEngineEndsAReadInFlightWithEngineClosedExceptionAndClosesTheDevice() throws Exception {
+        var fdsBefore = TestFiles.fdSnapshot();
+        try (SilentPipe pipe = silentPipe()) {
+            FileDevice d = engine.open(pipe.path());
+            DeviceReads.Result r = new DeviceReads.Result();
+            d.read(ByteBuffer.allocate(64), 0, r);
+            assertFalse(r.future.isDone(), "nothing written: the read waits");
+            engine.close();
+            EngineClosedException e = assertInstanceOf(EngineClosedException.class, r.error());
+            assertEquals("read failed: " + pipe.path() + " at offset 0: ENGINE_CLOSED (engine closed)",
+                    e.getMessage());
+            assertEquals(pipe.path(), e.path());
+            assertEquals("read", e.operation());
+            assertEquals(EngineClosedException.ERROR_NAME, e.errorName());
+            d.closeAsync().get(10, TimeUnit.SECONDS);
+            assertEquals(1, r.calls.get(), "the callback ran exactly once");
+            assertEquals(0, d.inFlight());
+            assertTrue(d.isClosing());
+            IllegalStateException refused = assertThrows(IllegalStateException.class,
+                    () -> d.read(ByteBuffer.allocate(64), 0, new DeviceReads.Result()));
+            assertEquals("read on a closed engine: " + pipe.path(), refused.getMessage());
+            assertEquals(0, engine.stats().openDevices());
+            assertEquals(0, engine.stats().inFlight());
+        }
+        assertEquals(List.of(), TestFiles.fdsOpenedSince(fdsBefore), "no descriptor left behind");
+    }
+
+    @Test
+    void aDeviceOfAClosedEngineRefusesEveryOperationWithIllegalStateException() throws Exception {
+        Path file = dir.resolve("after-close");
+        TestFiles.create(file, 1000, 1);
+        var fdsBefore = TestFiles.fdSnapshot();
+        FileDevice d = engine.open(file, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
+        engine.close();
+        d.closeAsync().get(10, TimeUnit.SECONDS);
+        DeviceReads.Result r = new DeviceReads.Result();
+        IllegalStateException read = assertThrows(IllegalStateException.class,
+                () -> d.read(ByteBuffer.allocateDirect(64), 0, r));
+        assertEquals("read on a closed engine: " + file, read.getMessage());
+        IllegalStateException write = assertThrows(IllegalStateException.class,
+                () -> d.write(ByteBuffer.wrap(new byte[] {1}), 0, r));
+        assertEquals("write on a closed engine: " + file, write.getMessage());
+        IllegalStateException sync = assertThrows(IllegalStateException.class, () -> d.sync(true, r));
+        assertEquals("sync on a closed engine: " + file, sync.getMessage());
+        assertEquals(0, r.calls.get(), "a refused operation never calls back");
+        assertEquals(0, engine.stats().openDevices());
+        assertFalse(TestFiles.isOpen(file));
+        assertEquals(List.of(), TestFiles.fdsOpenedSince(fdsBefore), "no descriptor left behind");
     }
 
     @Test

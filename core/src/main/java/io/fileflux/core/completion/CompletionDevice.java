@@ -77,11 +77,19 @@ public abstract class CompletionDevice extends AbstractFileDevice {
 
     private IoOperation start(CompletionOp op) {
         OpTable table = driver.ops();
-        long token = table.register(op);
+        long token;
+        try {
+            token = table.register(op);
+        } catch (IllegalStateException e) {
+            throw engineClosed(op.kind().label()); // lost a race with the engine's close
+        }
         try {
             driver.submit(op);
         } catch (RuntimeException | Error e) {
             table.remove(token);
+            if (e instanceof IllegalStateException && table.isClosed()) {
+                throw engineClosed(op.kind().label());
+            }
             throw e;
         }
         return op;

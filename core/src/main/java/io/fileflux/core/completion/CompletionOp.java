@@ -2,6 +2,7 @@ package io.fileflux.core.completion;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import io.fileflux.core.EngineClosedException;
 import io.fileflux.core.FileIoException;
 import io.fileflux.core.IoCallback;
 import io.fileflux.core.IoCancelledException;
@@ -248,6 +249,27 @@ public final class CompletionOp implements IoOperation {
     }
 
     /**
+     * The engine is closing with this op in flight: requests a kernel cancel like {@link #cancel()}, and
+     * a cancelled completion then fails with {@link EngineClosedException}. Does nothing if a cancel
+     * was requested already (the op then ends as that cancel decides) or the op completed.
+     *
+     * @return true if this call requested the cancel
+     */
+    public boolean cancelForClose() {
+        if (STATE.compareAndSet(this, OpState.SUBMITTED, OpState.CLOSE_REQUESTED)) {
+            driver.cancel(this);
+            return true;
+        }
+        return false;
+    }
+
+    /** True once {@link #cancel()} or {@link #cancelForClose()} requested a kernel cancel (until completion). */
+    public boolean cancelRequested() {
+        OpState s = state;
+        return s == OpState.CANCEL_REQUESTED || s == OpState.CLOSE_REQUESTED;
+    }
+
+    /**
      * The kernel transferred {@code bytes} bytes (0 on a read: end of file). Advances the caller's
      * buffer by {@code bytes} (copying out of the bounce buffer first for a heap read), then calls
      * {@link IoCallback#completed(int)}.
@@ -289,14 +311,17 @@ public final class CompletionOp implements IoOperation {
 
     /**
      * The kernel ended the op because it was cancelled: calls {@link IoCallback#failed} with an
-     * {@link IoCancelledException}.
+     * {@link IoCancelledException}, or with an {@link EngineClosedException} if the cancel came from
+     * {@link #cancelForClose()}.
      *
      * @throws IllegalStateException if the op already completed
      */
     public void cancelled(int errorCode, String errorName) {
-        finish();
+        OpState previous = finish();
         releaseBounce();
-        callback.failed(new IoCancelledException(kind.label(), path, position, errorCode, errorName));
+        callback.failed(previous == OpState.CLOSE_REQUESTED
+                ? new EngineClosedException(kind.label(), path, position)
+                : new IoCancelledException(kind.label(), path, position, errorCode, errorName));
     }
 
     /** The kernel is done with the op: its bounce buffer (if any) may serve another op. */
@@ -306,11 +331,12 @@ public final class CompletionOp implements IoOperation {
         }
     }
 
-    private void finish() {
+    private OpState finish() {
         OpState previous = STATE.getAndSet(this, OpState.COMPLETED);
         if (previous == OpState.COMPLETED) {
             throw new IllegalStateException("op completed twice: " + this);
         }
+        return previous;
     }
 
     @Override

@@ -216,12 +216,16 @@ final class IocpDriver implements CompletionDriver {
     }
 
     /**
-     * Refuses further ops and requests cancellation of every op still in flight; called once at engine
-     * close, and again while draining (a cancel of an op that already completed is harmless).
+     * Refuses further ops and cancels every op still in flight, which then ends with
+     * {@link io.fileflux.core.EngineClosedException} (unless its caller had cancelled it already or it
+     * completed anyway); called once at engine close, and again while draining: an op registered just
+     * before close may have pended since, and a second {@code CancelIoEx} of a completed op is harmless.
      */
     void shutdown() {
         for (CompletionOp op : table.close()) {
-            cancel(op);
+            if (!op.cancelForClose()) {
+                cancel(op);
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.WString;
 import io.fileflux.core.EngineStats;
+import io.fileflux.core.Engines;
 import io.fileflux.core.FileDevice;
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.FileIdentity;
@@ -238,17 +239,18 @@ public final class IocpEngine implements FileEngine {
      */
     @Override
     public void close() {
+        Engines.checkCloseable(this);
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
         }
-        blocking.shutdown();
         for (IocpDevice device : devices) {
-            device.closeAsync();
+            device.closeForEngine();
         }
         driver.shutdown();
+        blocking.shutdown(); // after the op table closed: a flush it refuses is reported as the engine's close
         Win32Native.PostQueuedCompletionStatus(port, 0, IocpPort.KEY_WAKE, 0);
         if (Thread.currentThread() == thread) {
             return; // the loop finishes the shutdown after this callback returns

@@ -10,7 +10,10 @@ import java.nio.channels.AsynchronousFileChannel;
 import java.nio.file.Path;
 import java.util.concurrent.RejectedExecutionException;
 
-/** A file open on the {@code nio} engine. Threading and ownership: see {@link io.fileflux.core.FileDevice}. */
+/**
+ * A file open on the {@code nio} engine: an {@link AsynchronousFileChannel} on the engine's pool.
+ * Threading and ownership: see {@link io.fileflux.core.FileDevice}.
+ */
 final class NioDevice extends AbstractFileDevice {
 
     private final AsynchronousFileChannel channel;
@@ -29,21 +32,29 @@ final class NioDevice extends AbstractFileDevice {
 
     @Override
     protected IoOperation submitRead(ByteBuffer dst, long position, IoCallback callback) {
-        NioOp op = new NioOp("read", path(), position, callback, null);
-        channel.read(dst, position, op, NioOp.HANDLER);
+        NioOp op = new NioOp(engine, "read", path(), position, callback, null);
+        try {
+            channel.read(dst, position, op, NioOp.HANDLER);
+        } catch (RejectedExecutionException e) {
+            throw engineClosed("read"); // the pool was shut down after this device accepted the read
+        }
         return op;
     }
 
     @Override
     protected IoOperation submitWrite(ByteBuffer src, long position, IoCallback callback) {
-        NioOp op = new NioOp("write", path(), position, callback, null);
-        channel.write(src, position, op, NioOp.HANDLER);
+        NioOp op = new NioOp(engine, "write", path(), position, callback, null);
+        try {
+            channel.write(src, position, op, NioOp.HANDLER);
+        } catch (RejectedExecutionException e) {
+            throw engineClosed("write");
+        }
         return op;
     }
 
     @Override
     protected IoOperation submitSync(boolean metadata, IoCallback callback) {
-        NioOp op = new NioOp("sync", path(), -1, callback, null);
+        NioOp op = new NioOp(engine, "sync", path(), -1, callback, null);
         try {
             engine.pool().execute(() -> {
                 try {
@@ -54,13 +65,17 @@ final class NioDevice extends AbstractFileDevice {
                 }
             });
         } catch (RejectedExecutionException e) {
-            throw new IllegalStateException("engine closed", e);
+            throw engineClosed("sync");
         }
         return op;
     }
 
     @Override
     protected void closeHandle() throws IOException {
-        channel.close();
+        try {
+            channel.close();
+        } finally {
+            engine.deviceClosed(this);
+        }
     }
 }

@@ -1,6 +1,8 @@
 package io.fileflux.core.nio;
 
+import io.fileflux.core.AbstractFileDevice;
 import io.fileflux.core.EngineStats;
+import io.fileflux.core.Engines;
 import io.fileflux.core.FileDevice;
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.FileIdentity;
@@ -20,16 +22,29 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The portable engine on {@link AsynchronousFileChannel}: every device's channel shares one pool of
- * daemon threads ({@code fileflux-nio-N}) that run the blocking reads and the completion callbacks.
- * Cancellation is best effort: the operation is detached and reported cancelled when the channel
- * completes it; its buffer stays untouched by Fileflux until then.
+ * The portable engine on {@link AsynchronousFileChannel}: every file's channel shares one fixed pool
+ * of daemon threads ({@code fileflux-nio-N-M}) that run the blocking reads and the completion
+ * callbacks. Cancellation is best effort: the operation is detached and reported cancelled when the
+ * channel completes it; its buffer stays untouched by Fileflux until then.
+ *
+ * <p>Pipes and FIFOs ({@link NioStreamDevice}) run their blocking transfers on a second pool
+ * ({@code fileflux-nio-N-stream-M}), unbounded, one thread per stream device with transfers queued,
+ * idle threads ending after {@value #STREAM_IDLE_SECONDS} s: a pipe read that waits for a writer can
+ * never take a thread the file reads need.
+ *
+ * <p>Close: refuses new devices, closes every device (a pipe's channel at once, which wakes a read
+ * waiting on it), and shuts both pools down once their work is done. An operation that finishes
+ * after the close began ends with {@link io.fileflux.core.EngineClosedException}.
  *
  * <p>Threading: thread-safe. Ownership: see {@link FileEngine}.
  */
@@ -38,20 +53,32 @@ public final class NioEngine implements FileEngine {
     static final String NAME = "nio";
     private static final AtomicInteger ENGINE_IDS = new AtomicInteger();
 
+    /** How long a stream thread with nothing to do waits for more before it ends. */
+    static final int STREAM_IDLE_SECONDS = 10;
+
     private final ExecutorService pool;
+    private final ThreadPoolExecutor streams;
+    private final Set<AbstractFileDevice> devices = ConcurrentHashMap.newKeySet();
     private final EngineStats stats = new EngineStats();
     private final int threads;
+    private final String threadPrefix;
+    private volatile boolean closed;
 
     NioEngine(int threads) {
         this.threads = threads;
-        int engineId = ENGINE_IDS.incrementAndGet();
+        this.threadPrefix = "fileflux-nio-" + ENGINE_IDS.incrementAndGet() + "-";
+        this.pool = Executors.newFixedThreadPool(threads, daemons(threadPrefix));
+        this.streams = new ThreadPoolExecutor(0, Integer.MAX_VALUE, STREAM_IDLE_SECONDS, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), daemons(threadPrefix + "stream-"));
+    }
+
+    private static ThreadFactory daemons(String prefix) {
         AtomicInteger n = new AtomicInteger();
-        ThreadFactory factory = r -> {
-            Thread t = new Thread(r, "fileflux-nio-" + engineId + "-" + n.incrementAndGet());
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };
-        this.pool = Executors.newFixedThreadPool(threads, factory);
     }
 
     @Override
@@ -64,7 +91,7 @@ public final class NioEngine implements FileEngine {
             throws IOException {
         Objects.requireNonNull(path, "path");
         OpenSpec spec = OpenSpec.of(options);
-        if (pool.isShutdown()) {
+        if (closed) {
             throw new IllegalStateException("engine closed"); // before anything is created or truncated
         }
         Set<OpenOption> nio = new HashSet<>();
@@ -109,7 +136,7 @@ public final class NioEngine implements FileEngine {
                     channel.close();
                     continue;
                 }
-                return new NioDevice(this, path, identity, spec.write(), channel);
+                return track(new NioDevice(this, path, identity, spec.write(), channel));
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;
@@ -133,11 +160,25 @@ public final class NioEngine implements FileEngine {
         nio.remove(StandardOpenOption.DSYNC);
         FileChannel channel = FileChannel.open(path, nio);
         try {
-            return new NioStreamDevice(this, path, identityOf(path), spec.write(), channel);
+            return track(new NioStreamDevice(this, path, identityOf(path), spec.write(), channel));
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
+    }
+
+    /** Registers a device for {@link #close()}; a device that lost a race with close is closed and refused. */
+    private FileDevice track(AbstractFileDevice device) {
+        devices.add(device);
+        if (closed) { // close() may have missed it: the device owns the channel now
+            device.closeForEngine();
+            throw new IllegalStateException("engine closed");
+        }
+        return device;
+    }
+
+    void deviceClosed(AbstractFileDevice device) {
+        devices.remove(device);
     }
 
     private static boolean isFifo(Path path, boolean noFollow) {
@@ -186,6 +227,21 @@ public final class NioEngine implements FileEngine {
         return pool;
     }
 
+    /** The pool of stream devices' blocking transfers: unbounded, it never refuses a task. */
+    ThreadPoolExecutor streamThreads() {
+        return streams;
+    }
+
+    /** What the names of this engine's threads start with (tests). */
+    String threadPrefix() {
+        return threadPrefix;
+    }
+
+    /** True once {@link #close()} began. */
+    boolean isClosed() {
+        return closed;
+    }
+
     @Override
     public EngineStats stats() {
         return stats;
@@ -193,11 +249,27 @@ public final class NioEngine implements FileEngine {
 
     @Override
     public String describe() {
-        return NAME + " (AsynchronousFileChannel, " + threads + " pool threads)";
+        return NAME + " (AsynchronousFileChannel, " + threads + " pool threads; pipes on threads of their own)";
     }
 
     @Override
     public void close() {
-        pool.shutdown();
+        Engines.checkCloseable(this);
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true; // first: whatever finishes from now on ends as EngineClosedException
+        }
+        for (AbstractFileDevice device : devices) {
+            device.closeForEngine();
+            if (device instanceof NioStreamDevice) {
+                ((NioStreamDevice) device).closeChannel(); // wakes a read waiting on a silent pipe
+            }
+        }
+        pool.shutdown(); // reads already queued still run, then the threads end
+        // idle stream threads end now, busy ones as soon as their device's queue is empty; a transfer
+        // accepted while this close ran still gets a thread
+        streams.setKeepAliveTime(1, TimeUnit.NANOSECONDS);
     }
 }

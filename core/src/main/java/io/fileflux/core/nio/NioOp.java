@@ -1,5 +1,6 @@
 package io.fileflux.core.nio;
 
+import io.fileflux.core.EngineClosedException;
 import io.fileflux.core.FileIoException;
 import io.fileflux.core.IoCallback;
 import io.fileflux.core.IoCancelledException;
@@ -11,7 +12,8 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 /**
  * One operation of the {@code nio} engine: completed by the channel's handler or by the blocking
  * task that ran it; detached (reported cancelled when the channel finishes) if {@link #cancel()}
- * came first. Threading: thread-safe; the callback runs exactly once.
+ * came first, and reported as {@link EngineClosedException} if the engine was closed before it
+ * finished. Threading: thread-safe; the callback runs exactly once.
  */
 final class NioOp implements IoOperation {
     static final CompletionHandler<Integer, NioOp> HANDLER = new CompletionHandler<>() {
@@ -33,6 +35,7 @@ final class NioOp implements IoOperation {
     private static final AtomicIntegerFieldUpdater<NioOp> STATE =
             AtomicIntegerFieldUpdater.newUpdater(NioOp.class, "state");
 
+    private final NioEngine engine;
     private final String kind;
     private final Path path;
     private final long position;
@@ -41,7 +44,8 @@ final class NioOp implements IoOperation {
     private volatile int state;
 
     /** @param onCancel run once when cancel is requested before completion (null: detach only) */
-    NioOp(String kind, Path path, long position, IoCallback callback, Runnable onCancel) {
+    NioOp(NioEngine engine, String kind, Path path, long position, IoCallback callback, Runnable onCancel) {
+        this.engine = engine;
         this.kind = kind;
         this.path = path;
         this.position = position;
@@ -67,21 +71,29 @@ final class NioOp implements IoOperation {
     }
 
     void finish(int result) {
-        if (STATE.getAndSet(this, DONE) == CANCEL_REQUESTED) {
-            callback.failed(new IoCancelledException(kind, path, position, 0, "CANCELLED"));
-        } else {
+        if (!endedEarly(STATE.getAndSet(this, DONE))) {
             callback.completed(Math.max(result, 0)); // -1 is end of file
         }
     }
 
     void fail(Throwable exc) {
-        boolean cancelled = STATE.getAndSet(this, DONE) == CANCEL_REQUESTED;
-        if (cancelled) {
-            callback.failed(new IoCancelledException(kind, path, position, 0, "CANCELLED"));
-        } else {
+        if (!endedEarly(STATE.getAndSet(this, DONE))) {
             String detail = exc.getMessage() != null ? exc.getMessage() : "";
             callback.failed(new FileIoException(kind, path, position, 0,
                     exc.getClass().getSimpleName(), detail, exc));
         }
+    }
+
+    /** Reports a cancel or the engine's close instead of the channel's result; false if neither came. */
+    private boolean endedEarly(int previous) {
+        if (previous == CANCEL_REQUESTED) {
+            callback.failed(new IoCancelledException(kind, path, position, 0, "CANCELLED"));
+            return true;
+        }
+        if (engine.isClosed()) {
+            callback.failed(new EngineClosedException(kind, path, position));
+            return true;
+        }
+        return false;
     }
 }

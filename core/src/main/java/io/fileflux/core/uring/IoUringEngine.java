@@ -6,6 +6,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.fileflux.core.EngineStats;
+import io.fileflux.core.Engines;
 import io.fileflux.core.FileDevice;
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.FileIdentity;
@@ -347,6 +348,10 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
             throw new IllegalStateException("engine closed");
         }
         enqueue(op);
+        if (closing && !op.cancelForClose()) {
+            // close() may have queued its cancel before this op: queue one that follows it
+            enqueue(op.token() | CANCEL_TAG);
+        }
     }
 
     @Override
@@ -558,7 +563,7 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
             // the FIFO is readable (data, or every writer gone): now the read, with the same token
             op.driverStage(READ_ISSUED);
             enqueue(op);
-            if (op.state() == OpState.CANCEL_REQUESTED) {
+            if (op.cancelRequested()) {
                 enqueue(op.token() | CANCEL_TAG); // the cancel may have been queued before the read
             }
             return;
@@ -570,7 +575,7 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
             } else if (res >= 0) {
                 op.complete(res);
             } else if (res == -Errno.ECANCELED
-                    || (res == -Errno.EINTR && op.state() == OpState.CANCEL_REQUESTED)) {
+                    || (res == -Errno.EINTR && op.cancelRequested())) {
                 op.cancelled(-res, Errno.name(-res));
             } else {
                 op.fail(-res, Errno.name(-res), Errno.describe(-res));
@@ -626,16 +631,17 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
      */
     @Override
     public void close() {
+        Engines.checkCloseable(this);
         if (!closing) {
             synchronized (this) {
                 if (!closing) {
                     closing = true;
                     for (IoUringDevice d : devices) {
-                        d.closeAsync();
+                        d.closeForEngine();
                     }
                     List<CompletionOp> live = table.close();
                     for (CompletionOp op : live) {
-                        op.cancel();
+                        op.cancelForClose();
                     }
                     if (!terminated) {
                         wakeReaper();

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.jna.Pointer;
+import io.fileflux.core.EngineClosedException;
 import io.fileflux.core.EngineStats;
 import io.fileflux.core.FileDevice;
 import io.fileflux.core.FileEngine;
@@ -213,6 +214,40 @@ class CompletionModelTest {
         assertEquals(8, raced.bytes);
         b.cancel(); // after completion: nothing
         assertEquals(2, d.cancels.size());
+    }
+
+    @Test
+    void aCancelForCloseEndsAsEngineClosedUnlessTheCallerCancelledFirst() {
+        FakeDriver d = new FakeDriver();
+        Outcome closed = new Outcome();
+        CompletionOp a = CompletionOp.read(d, PATH, 3, ByteBuffer.allocateDirect(8), 512, 512, closed, 0);
+        d.table.register(a);
+        assertTrue(a.cancelForClose());
+        assertFalse(a.cancelForClose(), "once");
+        a.cancel(); // the caller's cancel after the close's: nothing more
+        assertEquals(List.of(a), d.cancels);
+        assertEquals(OpState.CLOSE_REQUESTED, a.state());
+        assertTrue(a.cancelRequested());
+        d.reap(a.token(), -125);
+        EngineClosedException e = assertInstanceOf(EngineClosedException.class, closed.error);
+        assertEquals("read failed: " + PATH + " at offset 512: ENGINE_CLOSED (engine closed)", e.getMessage());
+        assertEquals(1, closed.calls);
+
+        Outcome cancelled = new Outcome();
+        CompletionOp b = CompletionOp.read(d, PATH, 3, ByteBuffer.allocateDirect(8), 0, 0, cancelled, 0);
+        d.table.register(b);
+        b.cancel();
+        assertFalse(b.cancelForClose(), "the caller's cancel came first");
+        d.reap(b.token(), -125);
+        assertInstanceOf(IoCancelledException.class, cancelled.error);
+
+        Outcome raced = new Outcome();
+        CompletionOp c = CompletionOp.read(d, PATH, 3, ByteBuffer.allocateDirect(8), 0, 0, raced, 0);
+        d.table.register(c);
+        c.cancelForClose();
+        d.reap(c.token(), 8); // finished before the cancel reached it: the normal result
+        assertEquals(8, raced.bytes);
+        assertFalse(c.cancelRequested());
     }
 
     @Test

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.jna.Pointer;
+import io.fileflux.core.EngineClosedException;
 import io.fileflux.core.FileIoException;
 import io.fileflux.core.IoCallback;
 import io.fileflux.core.IoCancelledException;
@@ -202,6 +203,32 @@ class IocpDriverTest {
         assertEquals(3, driver.ops().size(), "the ops stay owned until their packets arrive");
         assertThrows(IllegalStateException.class, () -> driver.ops().register(read(ByteBuffer.allocate(1), 0,
                 new Recorder(), 0)));
+    }
+
+    @Test
+    void anOpAbortedByShutdownEndsWithEngineClosedException() {
+        Recorder cb = new Recorder();
+        CompletionOp op = submit(read(ByteBuffer.allocate(8), 4096, cb, SKIP));
+        driver.shutdown();
+        finish(overlapped(op), Win32.STATUS_CANCELLED, 0);
+        driver.onPacket(IocpPort.KEY_IO, overlapped(op).address, 0);
+        EngineClosedException e = assertInstanceOf(EngineClosedException.class, cb.error);
+        assertEquals("read failed: " + PATH + " at offset 4096: ENGINE_CLOSED (engine closed)", e.getMessage());
+        assertEquals(1, cb.calls());
+        assertEquals(0, driver.ops().size());
+    }
+
+    @Test
+    void anOpCancelledBeforeShutdownStaysCancelledAndIsCancelledAgain() {
+        Recorder cb = new Recorder();
+        CompletionOp op = submit(read(ByteBuffer.allocate(8), 0, cb, SKIP));
+        op.cancel();
+        driver.shutdown();
+        assertEquals(2, port.cancels.size(), "shutdown repeats CancelIoEx: the op may have pended since");
+        finish(overlapped(op), Win32.STATUS_CANCELLED, 0);
+        driver.onPacket(IocpPort.KEY_IO, overlapped(op).address, 0);
+        assertInstanceOf(IoCancelledException.class, cb.error);
+        assertEquals(1, cb.calls());
     }
 
     // ---- errors ----

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.fileflux.core.EngineClosedException;
 import io.fileflux.core.FileDevice;
 import io.fileflux.core.IoCancelledException;
 import io.fileflux.core.IoOperation;
@@ -179,7 +180,7 @@ class IoUringCancellationTest {
         }
         engine.close();
         for (Result r : results) {
-            assertInstanceOf(IoCancelledException.class, r.error());
+            assertInstanceOf(EngineClosedException.class, r.error());
         }
         assertTrue(dev.closeAsync().isDone());
     }
@@ -249,7 +250,7 @@ class IoUringCancellationTest {
             for (Result r : results) {
                 assertEquals(1, r.calls.get());
                 Throwable err = r.error();
-                assertTrue(err == null || err instanceof IoCancelledException, String.valueOf(err));
+                assertTrue(err == null || err instanceof EngineClosedException, String.valueOf(err));
             }
             assertEquals(0, e.stats().openDevices());
             assertEquals(0, e.stats().inFlight());
