@@ -2,6 +2,7 @@ package io.fileflux.reactor;
 
 import io.fileflux.core.Engines;
 import io.fileflux.core.FileEngine;
+import io.fileflux.core.LocalPaths;
 import io.fileflux.reactor.lines.LineOptions;
 import io.fileflux.reactor.tail.FileTail;
 import io.fileflux.reactor.tail.TailChunk;
@@ -54,7 +55,7 @@ public final class FileFlux {
      * @throws IllegalArgumentException for an invalid combination of options
      */
     public static Flux<ByteBuffer> read(Path path, ReadOptions options) {
-        Objects.requireNonNull(path, "path");
+        LocalPaths.require(path);
         Objects.requireNonNull(options, "options").validate();
         return new FluxFileRead<>(path, options, (offset, data) -> data);
     }
@@ -64,7 +65,7 @@ public final class FileFlux {
      * checkpointing ({@link FileChunk#end()} is where a restart resumes).
      */
     public static Flux<FileChunk> readChunks(Path path, ReadOptions options) {
-        Objects.requireNonNull(path, "path");
+        LocalPaths.require(path);
         Objects.requireNonNull(options, "options").validate();
         return new FluxFileRead<>(path, options, FileChunk::new);
     }
@@ -95,7 +96,7 @@ public final class FileFlux {
      */
     public static Mono<Long> write(Publisher<? extends ByteBuffer> source, Path path, WriteOptions options) {
         Objects.requireNonNull(source, "source");
-        Objects.requireNonNull(path, "path");
+        LocalPaths.require(path);
         Objects.requireNonNull(options, "options").validate();
         return new FileWriteMono(source, path, options);
     }
@@ -109,8 +110,8 @@ public final class FileFlux {
      * @throws IllegalArgumentException for an invalid combination of options
      */
     public static Mono<Long> copy(Path source, Path target, WriteOptions options) {
-        Objects.requireNonNull(source, "source");
-        Objects.requireNonNull(target, "target");
+        LocalPaths.require(source);
+        LocalPaths.require(target);
         Objects.requireNonNull(options, "options").validate();
         return FileWriteCopy.copy(source, target, options);
     }
@@ -137,7 +138,7 @@ public final class FileFlux {
      */
     public static <T> Flux<T> usingFile(Path path, ReadOptions options,
                                         Function<? super OpenFile, ? extends Publisher<? extends T>> body) {
-        Objects.requireNonNull(path, "path");
+        LocalPaths.require(path);
         Objects.requireNonNull(options, "options").validate();
         Objects.requireNonNull(body, "body");
         return Flux.usingWhen(

@@ -428,8 +428,11 @@ final class FileWriteMono extends Mono<Long> {
                         DrainLoop.terminate(actual, badRequest()); // §3.9
                     } else if (resultRequested) {
                         phase = TERMINATED;
-                        if (DrainLoop.onNext(actual, written)) {
+                        Throwable threw = DrainLoop.onNext(actual, written);
+                        if (threw == null) {
                             DrainLoop.terminate(actual, null);
+                        } else if (threw instanceof OutOfMemoryError) {
+                            DrainLoop.terminate(actual, outOfMemory("handling the result of writing", threw));
                         }
                     }
                     break;

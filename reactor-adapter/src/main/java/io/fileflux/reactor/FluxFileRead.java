@@ -300,7 +300,12 @@ final class FluxFileRead<T> extends Flux<T> {
                 }
                 e++;
                 emitted = e;
-                if (!DrainLoop.onNext(actual, item)) {
+                Throwable threw = DrainLoop.onNext(actual, item);
+                if (threw instanceof OutOfMemoryError) {
+                    terminate(outOfMemory("memory while the subscriber handled the chunk at offset " + head.offset,
+                            threw));
+                    break;
+                } else if (threw != null) {
                     cancelled = true; // §2.13: the item is the subscriber's; the rest is cleaned up by stop()
                     break;
                 }
@@ -359,7 +364,9 @@ final class FluxFileRead<T> extends Flux<T> {
 
         /** What a failed allocation becomes: an I/O error naming the file and what to change. */
         private IOException outOfMemory(String what, Throwable oom) {
-            String kind = bufferMode == BufferMode.HEAP && !direct ? "heap (-Xmx)" : "direct memory (-XX:MaxDirectMemorySize)";
+            String m = String.valueOf(oom.getMessage());
+            String kind = m.contains("direct") || m.contains("Direct") ? "direct memory (-XX:MaxDirectMemorySize)"
+                    : "heap (-Xmx)";
             return new IOException("reading " + device.path() + ": cannot allocate " + what + " (" + oom.getMessage()
                     + "); lower chunkSize (" + chunkSize + ") or maxInFlight (" + maxInFlight + "), use a BufferPool, or give the JVM more "
                     + kind, oom);

@@ -4,12 +4,14 @@ import io.fileflux.core.BufferPool;
 import io.fileflux.reactor.FileFlux;
 import io.fileflux.reactor.OpenFile;
 import io.fileflux.reactor.ReadOptions;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Objects;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 
 /**
@@ -53,7 +55,7 @@ public final class FileDataBuffers {
      */
     public static Flux<DataBuffer> read(Path path, DataBufferFactory factory, ReadOptions options) {
         Objects.requireNonNull(factory, "factory");
-        return toDataBuffers(FileFlux.read(path, options), factory, options.pool());
+        return toDataBuffers(FileFlux.read(path, options), factory, options.pool(), path);
     }
 
     /**
@@ -66,24 +68,42 @@ public final class FileDataBuffers {
     public static Flux<DataBuffer> read(OpenFile file, long position, long length, DataBufferFactory factory) {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(factory, "factory");
-        return toDataBuffers(file.read(position, length), factory, file.options().pool());
+        return toDataBuffers(file.read(position, length), factory, file.options().pool(), file.path());
     }
 
     /**
      * Turns chunks into data buffers of {@code factory}: copied into factory buffers when the chunks come
      * from {@code pool} (which gets them back at once), wrapped otherwise.
      */
-    static Flux<DataBuffer> toDataBuffers(Flux<ByteBuffer> chunks, DataBufferFactory factory, BufferPool pool) {
+    static Flux<DataBuffer> toDataBuffers(Flux<ByteBuffer> chunks, DataBufferFactory factory, BufferPool pool,
+                                          Path path) {
         Flux<DataBuffer> buffers = pool == null
                 ? chunks.map(factory::wrap)
-                : chunks.map(chunk -> copy(chunk, factory, pool));
+                : chunks.map(chunk -> copy(chunk, factory, pool, path));
         return buffers.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
     }
 
-    private static DataBuffer copy(ByteBuffer chunk, DataBufferFactory factory, BufferPool pool) {
+    /**
+     * A factory buffer holding {@code chunk}, which goes back to the pool either way. A factory that cannot
+     * allocate (Netty's direct memory exhausted) fails the stream with an I/O error naming the file,
+     * rather than an {@code OutOfMemoryError} that Reactor would rethrow past the subscriber.
+     */
+    private static DataBuffer copy(ByteBuffer chunk, DataBufferFactory factory, BufferPool pool, Path path) {
         try {
-            DataBuffer buffer = factory.allocateBuffer(chunk.remaining());
-            buffer.write(chunk);
+            DataBuffer buffer;
+            try {
+                buffer = factory.allocateBuffer(chunk.remaining());
+            } catch (OutOfMemoryError e) {
+                throw Exceptions.propagate(new IOException("reading " + path + ": the buffer factory cannot allocate "
+                        + chunk.remaining() + " bytes (" + e.getMessage() + "); lower the chunk size or the demand "
+                        + "(limitRate), or give the server more memory", e));
+            }
+            try {
+                buffer.write(chunk);
+            } catch (RuntimeException | Error e) {
+                DataBufferUtils.release(buffer);
+                throw e;
+            }
             return buffer;
         } finally {
             pool.release(chunk);

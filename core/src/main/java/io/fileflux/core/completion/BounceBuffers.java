@@ -11,9 +11,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Ownership: a buffer is taken when an op is created and given back only once the op's
  * completion has been reaped (the kernel is done with it), never earlier — so nothing the kernel may
- * still write into is ever handed to another op. Threading: thread-safe.
+ * still write into is ever handed to another op. Used by every engine whose kernel interface needs
+ * native memory (io_uring, iocp, and nio, whose channel would otherwise take a temporary direct
+ * buffer on its own pool thread, where a failed allocation could not reach the op). Threading:
+ * thread-safe.
  */
-final class BounceBuffers {
+public final class BounceBuffers {
 
     static final int ALIGNMENT = 4096;
     static final long MAX_RETAINED_BYTES = 16L << 20;
@@ -35,7 +38,7 @@ final class BounceBuffers {
     }
 
     /** A buffer with at least {@code n} bytes (n ≤ MAX_BOUNCE), position 0, limit {@code n}. */
-    static ByteBuffer acquire(int n) {
+    public static ByteBuffer acquire(int n) {
         int shift = classOf(n);
         ByteBuffer b;
         ArrayDeque<ByteBuffer> free = FREE[shift];
@@ -53,7 +56,7 @@ final class BounceBuffers {
     }
 
     /** Gives back a buffer from {@link #acquire}, after the kernel is done with it. */
-    static void release(ByteBuffer b) {
+    public static void release(ByteBuffer b) {
         int shift = 31 - Integer.numberOfLeadingZeros(b.capacity());
         if (shift < MIN_SHIFT || shift > MAX_SHIFT) {
             return;

@@ -7,6 +7,7 @@ import com.sun.jna.WString;
 import io.fileflux.core.EngineStats;
 import io.fileflux.core.Engines;
 import io.fileflux.core.FileDevice;
+import io.fileflux.core.LocalPaths;
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.FileIdentity;
 import io.fileflux.core.FileIoException;
@@ -90,7 +91,7 @@ public final class IocpEngine implements FileEngine {
     @Override
     public FileDevice open(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
             throws IOException {
-        Objects.requireNonNull(path, "path");
+        LocalPaths.require(path);
         if (path.getFileSystem() != FileSystems.getDefault()) {
             throw new UnsupportedOperationException("not a path of the default file system: " + path);
         }

@@ -32,9 +32,16 @@ final class NioDevice extends AbstractFileDevice {
 
     @Override
     protected IoOperation submitRead(ByteBuffer dst, long position, IoCallback callback) {
+        ByteBuffer target = dst;
+        if (!dst.isDirect()) {
+            // the native copy's buffer is taken here, where a failed allocation reaches the caller
+            Bounced b = Bounced.read(dst, callback);
+            target = b.bounce;
+            callback = b;
+        }
         NioOp op = new NioOp(engine, "read", path(), position, callback, null);
         try {
-            channel.read(dst, position, op, NioOp.HANDLER);
+            channel.read(target, position, op, NioOp.HANDLER);
         } catch (RejectedExecutionException e) {
             throw engineClosed("read"); // the pool was shut down after this device accepted the read
         }
@@ -43,9 +50,15 @@ final class NioDevice extends AbstractFileDevice {
 
     @Override
     protected IoOperation submitWrite(ByteBuffer src, long position, IoCallback callback) {
+        ByteBuffer source = src;
+        if (!src.isDirect()) {
+            Bounced b = Bounced.write(src, callback);
+            source = b.bounce;
+            callback = b;
+        }
         NioOp op = new NioOp(engine, "write", path(), position, callback, null);
         try {
-            channel.write(src, position, op, NioOp.HANDLER);
+            channel.write(source, position, op, NioOp.HANDLER);
         } catch (RejectedExecutionException e) {
             throw engineClosed("write");
         }

@@ -4,6 +4,7 @@ import io.fileflux.core.AbstractFileDevice;
 import io.fileflux.core.EngineStats;
 import io.fileflux.core.Engines;
 import io.fileflux.core.FileDevice;
+import io.fileflux.core.LocalPaths;
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.FileIdentity;
 import io.fileflux.core.OpenSpec;
@@ -89,7 +90,7 @@ public final class NioEngine implements FileEngine {
     @Override
     public FileDevice open(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
             throws IOException {
-        Objects.requireNonNull(path, "path");
+        LocalPaths.require(path);
         OpenSpec spec = OpenSpec.of(options);
         if (closed) {
             throw new IllegalStateException("engine closed"); // before anything is created or truncated

@@ -8,6 +8,7 @@ import com.sun.jna.Pointer;
 import io.fileflux.core.EngineStats;
 import io.fileflux.core.Engines;
 import io.fileflux.core.FileDevice;
+import io.fileflux.core.LocalPaths;
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.FileIdentity;
 import io.fileflux.core.OpenSpec;
@@ -224,7 +225,7 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
     @Override
     public FileDevice open(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
             throws IOException {
-        Objects.requireNonNull(path, "path");
+        LocalPaths.require(path);
         OpenSpec spec = OpenSpec.of(options);
         int mode = createMode(attributes);
         byte[] cpath = LinuxNative.cPath(path);

@@ -152,17 +152,21 @@ public abstract class DrainLoop implements Runnable {
     }
 
     /**
-     * Sends {@code item}; returns false if the subscriber threw (§2.13: it must then be treated as
-     * cancelled — the caller stops the subscription; the error is passed to
-     * {@link Operators#onErrorDropped}).
+     * Sends {@code item}; returns null, or what the subscriber threw. §2.13: a subscriber that throws is
+     * treated as having cancelled — the caller stops the subscription, and the error is passed to
+     * {@link Operators#onErrorDropped} here — except for an {@link OutOfMemoryError} (Reactor's operators
+     * rethrow it from a mapper, and dropping it would leave a {@code block()} waiting forever): the caller
+     * then ends the stream with an I/O error saying so.
      */
-    public static <T> boolean onNext(CoreSubscriber<? super T> actual, T item) {
+    public static <T> Throwable onNext(CoreSubscriber<? super T> actual, T item) {
         try {
             actual.onNext(item);
-            return true;
+            return null;
         } catch (Throwable t) {
-            Operators.onErrorDropped(t, actual.currentContext());
-            return false;
+            if (!(t instanceof OutOfMemoryError)) {
+                Operators.onErrorDropped(t, actual.currentContext());
+            }
+            return t;
         }
     }
 

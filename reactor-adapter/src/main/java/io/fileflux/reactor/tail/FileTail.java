@@ -1,5 +1,6 @@
 package io.fileflux.reactor.tail;
 
+import io.fileflux.core.LocalPaths;
 import io.fileflux.reactor.lines.LineDecoder;
 import io.fileflux.reactor.lines.LineOptions;
 import java.nio.ByteBuffer;
@@ -36,7 +37,7 @@ public final class FileTail {
      * after a {@link TailEvent.Kind#TRUNCATED truncation} at offset 0 of the same file.
      */
     public static Flux<TailChunk> chunks(Path path, TailOptions options) {
-        Objects.requireNonNull(path, "path");
+        LocalPaths.require(path);
         Objects.requireNonNull(options, "options");
         return new FluxTail(path, options, 0, true);
     }
@@ -49,7 +50,7 @@ public final class FileTail {
      * {@link LineOptions#flushIdle} or, when the stream completes, emitted as is.
      */
     public static Flux<TailLine> lines(Path path, TailOptions options, LineOptions lines) {
-        Objects.requireNonNull(path, "path");
+        LocalPaths.require(path);
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(lines, "lines");
         long marker = lines.flushIdle() == null ? 0 : lines.flushIdle().toNanos();

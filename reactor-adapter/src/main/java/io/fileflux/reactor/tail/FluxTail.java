@@ -650,7 +650,11 @@ final class FluxTail extends Flux<TailChunk> {
 
         private void emit(TailChunk chunk) {
             emitted++;
-            if (!DrainLoop.onNext(actual, chunk)) {
+            Throwable threw = DrainLoop.onNext(actual, chunk);
+            if (threw instanceof OutOfMemoryError) {
+                terminate(new IOException("following " + path + ": out of memory while the subscriber handled "
+                        + "the chunk at offset " + chunk.offset() + " (" + threw.getMessage() + ")", threw));
+            } else if (threw != null) {
                 cancelled = true; // §2.13: treated as a cancel; the next step cleans up
             }
         }
