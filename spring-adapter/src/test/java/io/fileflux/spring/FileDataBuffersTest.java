@@ -59,7 +59,7 @@ class FileDataBuffersTest {
     }
 
     /** Netty pooled buffers, remembering every buffer it hands out so the test can prove each was released. */
-    static final class TrackingFactory implements DataBufferFactory {
+    static class TrackingFactory implements DataBufferFactory {
         final NettyDataBufferFactory netty = new NettyDataBufferFactory(new PooledByteBufAllocator(true));
         final ConcurrentLinkedQueue<DataBuffer> allocated = new ConcurrentLinkedQueue<>();
 
@@ -172,6 +172,35 @@ class FileDataBuffersTest {
         assertTrue(text.endsWith("\r\n--" + boundary + "--\r\n"));
         int at = text.indexOf("Content-Range: bytes 9500-9999/10000\r\n\r\n") + 40;
         assertArrayEquals(Arrays.copyOfRange(data, 9500, 10_000), Arrays.copyOfRange(body, at, at + 500));
+    }
+
+    @ParameterizedTest
+    @MethodSource("engines")
+    void aFactoryThatCannotAllocateFailsTheStreamWithAnIoErrorAndLeaksNothing(String name) throws Exception {
+        engine = Engines.create(name);
+        Path file = dir.resolve("f.bin");
+        TestFiles.create(file, 10 * 4096, 3);
+        BufferPool pool = new BufferPool(4096, 4);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        TrackingFactory exhausted = new TrackingFactory() {
+            @Override
+            public DataBuffer allocateBuffer(int initialCapacity) {
+                if (calls.incrementAndGet() == 3) {
+                    throw new OutOfMemoryError("Direct buffer memory"); // what Netty throws when it runs out
+                }
+                return super.allocateBuffer(initialCapacity);
+            }
+        };
+        StepVerifier.create(FileDataBuffers.read(file, exhausted, ReadOptions.defaults().engine(engine).pooled(pool))
+                        .doOnNext(DataBufferUtils::release))
+                .expectNextCount(2)
+                .expectErrorSatisfies(e -> {
+                    assertTrue(e instanceof java.io.IOException, e.toString());
+                    assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+                })
+                .verify(Duration.ofSeconds(60));
+        TestFiles.await(Duration.ofSeconds(60), "pool buffers back: " + pool.outstanding(), () -> pool.outstanding() == 0);
+        assertEquals(0, exhausted.unreleased(), "factory buffers left unreleased");
     }
 
     @Test
