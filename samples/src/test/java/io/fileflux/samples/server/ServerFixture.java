@@ -67,7 +67,7 @@ final class ServerFixture implements AutoCloseable {
     /** Sends {@code request} as is (no client-side path normalisation) and returns the status line. */
     String rawStatusLine(String rawPath) throws IOException {
         try (Socket s = new Socket("127.0.0.1", server.port())) {
-            s.setSoTimeout(10_000);
+            s.setSoTimeout(60_000);
             OutputStream out = s.getOutputStream();
             out.write(("GET " + rawPath + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
@@ -87,7 +87,7 @@ final class ServerFixture implements AutoCloseable {
      */
     String rawResponseHead(String method, String rawPath, String... headers) throws IOException {
         try (Socket s = new Socket("127.0.0.1", server.port())) {
-            s.setSoTimeout(10_000);
+            s.setSoTimeout(60_000);
             StringBuilder request = new StringBuilder(method + " " + rawPath + " HTTP/1.1\r\nHost: localhost\r\n");
             for (String h : headers) {
                 request.append(h).append("\r\n");
@@ -120,7 +120,7 @@ final class ServerFixture implements AutoCloseable {
     }
 
     void awaitIdle() {
-        TestFiles.await(Duration.ofSeconds(15), "no open file and no op in flight: " + engine.stats(),
+        TestFiles.await(Duration.ofSeconds(60), "no open file and no op in flight: " + engine.stats(),
                 () -> engine.stats().openDevices() == 0 && engine.stats().inFlight() == 0);
     }
 
