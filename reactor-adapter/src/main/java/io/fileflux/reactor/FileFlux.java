@@ -41,7 +41,7 @@ public final class FileFlux {
     private FileFlux() {
     }
 
-    /** The whole file in 64 KiB chunks, 4 reads in flight, on the default engine. */
+    /** The whole file in 64 KiB chunks, 16 reads in flight, on the default engine. */
     public static Flux<ByteBuffer> read(Path path) {
         return read(path, ReadOptions.defaults());
     }

@@ -313,6 +313,12 @@ final class FluxFileRead<T> extends Flux<T> {
                     terminate(null);
                     break;
                 }
+                // top the window up after every chunk, not after the batch: the engine copies the next
+                // chunks while the subscriber consumes this batch's rest
+                submitReads();
+                if (terminated) {
+                    break;
+                }
                 r = requested;
             }
             emitted = e;

@@ -24,8 +24,8 @@ public final class ReadOptions {
 
     /** Default chunk size: 64 KiB. */
     public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
-    /** Default number of reads in flight. */
-    public static final int DEFAULT_MAX_IN_FLIGHT = 4;
+    /** Default number of reads in flight: 16 (with 64 KiB chunks, 1 MiB per subscription at most). */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 16;
     /** Largest accepted number of reads in flight. */
     public static final int MAX_IN_FLIGHT_LIMIT = 4096;
 
@@ -62,7 +62,7 @@ public final class ReadOptions {
         this.deliverOn = deliverOn;
     }
 
-    /** 64 KiB chunks, 4 reads in flight, whole file, default engine, a new heap buffer per chunk. */
+    /** 64 KiB chunks, 16 reads in flight, whole file, default engine, a new heap buffer per chunk. */
     public static ReadOptions defaults() {
         return DEFAULTS;
     }
@@ -80,7 +80,7 @@ public final class ReadOptions {
         return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool, deliverOn);
     }
 
-    /** Reads submitted at once, at most (the queue depth); default 4. */
+    /** Reads submitted at once, at most (the queue depth); default 16. */
     public ReadOptions maxInFlight(int maxInFlight) {
         if (maxInFlight <= 0 || maxInFlight > MAX_IN_FLIGHT_LIMIT) {
             throw new IllegalArgumentException(

@@ -2,6 +2,7 @@ package io.fileflux.reactor.internal;
 
 import io.fileflux.core.FileDevice;
 import io.fileflux.reactor.Delivery;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import reactor.core.CoreSubscriber;
@@ -28,7 +29,7 @@ import reactor.core.scheduler.Scheduler;
  */
 public abstract class DrainLoop implements Runnable {
 
-    private final Scheduler scheduler;
+    private final Executor executor;
 
     private volatile int wip;
     @SuppressWarnings("rawtypes")
@@ -41,9 +42,9 @@ public abstract class DrainLoop implements Runnable {
     private volatile boolean deviceClosed;
     private Throwable closeError;
 
-    /** @param scheduler where woken drains run; null: {@link Delivery#defaultScheduler()} */
+    /** @param scheduler where woken drains run; null: {@link Delivery#defaultExecutor()} */
     protected DrainLoop(Scheduler scheduler) {
-        this.scheduler = scheduler != null ? scheduler : Delivery.defaultScheduler();
+        this.executor = scheduler != null ? scheduler::schedule : Delivery.defaultExecutor();
     }
 
     /** Runs the drain on this thread now, or makes the thread already running it go round once more. */
@@ -57,7 +58,7 @@ public abstract class DrainLoop implements Runnable {
     public final void wake() {
         if (WIP.getAndIncrement(this) == 0) {
             try {
-                scheduler.schedule(this);
+                executor.execute(this);
             } catch (Throwable e) {
                 // the scheduler was disposed (or memory ran out): the subscription must still end
                 try {
