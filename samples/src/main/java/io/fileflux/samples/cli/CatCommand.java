@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import reactor.core.publisher.Signal;
 
 /**
  * {@code fileflux cat}: streams files to standard output through the read publisher. The engine
@@ -113,10 +114,20 @@ final class CatCommand implements Callable<Integer> {
             }
         }
         BufferPool pool = new BufferPool(chunk, inFlight * 2 + 2);
-        try (Stream<ByteBuffer> chunks = FileFlux.read(file, base.chunkSize(chunk).pooled(pool)).toStream(inFlight * 2)) {
-            Iterator<ByteBuffer> it = chunks.iterator();
+        // materialized: an error is queued behind the chunks read before it (toStream() alone throws it as
+        // soon as it arrives and drops the chunks still queued)
+        try (Stream<Signal<ByteBuffer>> signals = FileFlux.read(file, base.chunkSize(chunk).pooled(pool))
+                .materialize().toStream(inFlight * 2)) {
+            Iterator<Signal<ByteBuffer>> it = signals.iterator();
             while (it.hasNext()) {
-                ByteBuffer b = it.next();
+                Signal<ByteBuffer> signal = it.next();
+                if (signal.isOnError()) {
+                    throw rethrow(signal.getThrowable());
+                }
+                if (!signal.isOnNext()) {
+                    break;
+                }
+                ByteBuffer b = signal.get();
                 try {
                     while (b.hasRemaining()) {
                         out.write(b);
@@ -134,6 +145,20 @@ final class CatCommand implements Callable<Integer> {
             }
         }
         return false;
+    }
+
+    /** A read's error signal, thrown as is when it is unchecked or an {@link IOException}. */
+    private static IOException rethrow(Throwable t) throws IOException {
+        if (t instanceof IOException io) {
+            throw io;
+        }
+        if (t instanceof RuntimeException re) {
+            throw re;
+        }
+        if (t instanceof Error err) {
+            throw err;
+        }
+        throw new IOException(t);
     }
 
     /** A failed write to standard output: ends the command, unlike an unreadable input file. */

@@ -1,6 +1,7 @@
 package io.fileflux.samples.cli;
 
 import io.fileflux.samples.server.FileServer;
+import io.fileflux.samples.server.FileServerSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -8,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,8 +42,14 @@ final class ServeCommand implements Callable<Integer> {
             description = "bytes per read (default 256k)")
     long chunkSize = 256 * 1024;
 
-    @Option(names = "--in-flight", paramLabel = "N", description = "reads in flight per response (default 4)")
+    @Option(names = "--in-flight", paramLabel = "N", description = "reads in flight per response (default 4); "
+            + "a client that stops reading holds about in-flight x chunk-size on the server")
     int inFlight = 4;
+
+    @Option(names = "--header-timeout", paramLabel = "T", converter = DurationConverter.class,
+            description = "close a connection that takes longer than this to send a request's headers, or that "
+                    + "stays idle this long between requests (default 30s; 500ms, 2m)")
+    Duration headerTimeout = FileServerSettings.DEFAULT_HEADER_TIMEOUT;
 
     @Option(names = "--compare", description = "also serve the directory through Spring's own file handling "
             + "under /_compare/spring/ and /_compare/dbu/ (benchmarks)")
@@ -58,9 +66,13 @@ final class ServeCommand implements Callable<Integer> {
         if (inFlight <= 0) {
             throw new IllegalArgumentException("--in-flight must be > 0, was " + inFlight);
         }
+        if (headerTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException("--header-timeout must be at least 1ms, was " + headerTimeout);
+        }
         checkAddress(host, port);
         quietSpringLogs();
-        FileServer server = FileServer.start(dir, engine.engine(), host, port, (int) chunkSize, inFlight, compare);
+        FileServer server = FileServer.start(new FileServerSettings(dir, engine.engine(), (int) chunkSize, inFlight,
+                compare).withHeaderTimeout(headerTimeout), host, port);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Serving %s at %s (engine %s) — status: %s, Ctrl+C to stop%n", dir.toAbsolutePath().normalize(),
                 server.url(), engine.engine().name(), server.url() + FileServer.STATUS_PATH.substring(1));

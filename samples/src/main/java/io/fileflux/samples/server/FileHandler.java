@@ -6,7 +6,11 @@ import io.fileflux.reactor.ReadOptions;
 import io.fileflux.spring.ByteRanges;
 import io.fileflux.spring.FileDataBuffers;
 import io.fileflux.spring.FileRegion;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.channel.Channel;
 import java.io.IOException;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -20,17 +24,22 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.MediaTypeFactory;
 import org.springframework.http.ReactiveHttpOutputMessage;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.reactive.function.BodyInserter;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -38,6 +47,7 @@ import org.springframework.web.util.UriUtils;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * The file server's handlers: files with validators, conditional requests and byte ranges, directory
@@ -56,16 +66,23 @@ final class FileHandler {
     private final AtomicLong activeResponses = new AtomicLong();
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong responses = new AtomicLong();
+    /** The file bodies being written, gated on their connection's writability. */
+    private final Set<WritableDemand.Gate<?>> gates = ConcurrentHashMap.newKeySet();
+    private final BufferPool pool;
 
     FileHandler(FileServerSettings settings, LiveTail live) {
         this.settings = settings;
         this.live = live;
         // one pool for the whole server: a read buffer goes back as soon as it is copied into Netty's
-        BufferPool pool = new BufferPool(settings.chunkSize(), Math.max(64, settings.inFlight() * 16));
+        this.pool = new BufferPool(settings.chunkSize(), Math.max(64, settings.inFlight() * 16));
         this.options = ReadOptions.defaults().engine(settings.engine()).maxInFlight(settings.inFlight()).pooled(pool);
     }
 
-    /** {@code GET /_fileflux/status}: the engine's open files and operations in flight, and this server's counters. */
+    /**
+     * {@code GET /_fileflux/status}: the engine's open files and operations in flight, this server's counters,
+     * the file bodies waiting for their client to read, and the direct memory held by Netty's allocator and
+     * by the JVM.
+     */
     Mono<ServerResponse> status(ServerRequest request) {
         EngineStats s = settings.engine().stats();
         Map<String, Object> body = new java.util.LinkedHashMap<>();
@@ -81,6 +98,10 @@ final class FileHandler {
         body.put("tailLines", live.linesSent());
         body.put("chunkSize", settings.chunkSize());
         body.put("maxInFlight", settings.inFlight());
+        body.put("waitingForClient", gates.stream().filter(WritableDemand.Gate::waitingForClient).count());
+        body.put("poolBuffersOut", pool.outstanding());
+        body.put("nettyDirectMemory", nettyDirectMemory(request.exchange().getResponse().bufferFactory()));
+        body.put("jvmDirectMemory", jvmDirectMemory());
         return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).header(HttpHeaders.CACHE_CONTROL, "no-store")
                 .bodyValue(body);
     }
@@ -292,15 +313,59 @@ final class FileHandler {
         };
     }
 
+    /**
+     * Writes a file body asking the file for more only while the connection is writable ({@link WritableDemand}),
+     * so that a client that stops reading holds about {@code 64 KiB + inFlight × chunkSize} on the server.
+     */
     private Mono<Void> writeCounted(ReactiveHttpOutputMessage message,
                                     Function<DataBufferFactory, Flux<DataBuffer>> reader) {
-        return message.writeWith(reader.apply(message.bufferFactory())
+        Flux<DataBuffer> body = reader.apply(message.bufferFactory())
                 .doOnSubscribe(s -> {
                     activeResponses.incrementAndGet();
                     responses.incrementAndGet();
                 })
                 .doOnNext(b -> bytesRead.addAndGet(b.readableByteCount()))
-                .doFinally(signal -> activeResponses.decrementAndGet()));
+                .doFinally(signal -> activeResponses.decrementAndGet());
+        Channel channel = channelOf(message);
+        return message.writeWith(channel == null ? body : new WritableDemand<>(body, channel, settings.inFlight(), gates));
+    }
+
+    /** The Netty channel a response is written to, or null if it is not Reactor Netty's. */
+    private static Channel channelOf(ReactiveHttpOutputMessage message) {
+        if (!(message instanceof ServerHttpResponse response)) {
+            return null;
+        }
+        Object nativeResponse;
+        try {
+            nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (!(nativeResponse instanceof HttpServerResponse netty)) {
+            return null;
+        }
+        Channel[] channel = new Channel[1];
+        netty.withConnection(connection -> channel[0] = connection.channel());
+        return channel[0];
+    }
+
+    /** The direct memory Netty's allocator holds (its arenas, used or cached), or -1 if it does not say. */
+    private static long nettyDirectMemory(DataBufferFactory factory) {
+        if (factory instanceof NettyDataBufferFactory netty
+                && netty.getByteBufAllocator() instanceof ByteBufAllocatorMetricProvider metrics) {
+            return metrics.metric().usedDirectMemory();
+        }
+        return -1;
+    }
+
+    /** The JVM's direct buffers ({@code BufferPoolMXBean} "direct"): Fileflux's pool, and Netty's arenas. */
+    private static long jvmDirectMemory() {
+        for (BufferPoolMXBean b : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+            if (b.getName().equals("direct")) {
+                return b.getMemoryUsed();
+            }
+        }
+        return -1;
     }
 
     private Mono<ServerResponse> directory(ServerRequest request, Path dir, String rawPath) {

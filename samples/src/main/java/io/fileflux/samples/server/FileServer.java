@@ -1,6 +1,7 @@
 package io.fileflux.samples.server;
 
 import io.fileflux.core.FileEngine;
+import io.netty.channel.ChannelPipeline;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NotDirectoryException;
@@ -11,6 +12,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -27,6 +29,7 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
+import reactor.netty.NettyPipeline;
 
 /**
  * The Fileflux file server: Spring Boot WebFlux on Reactor Netty serving one directory, every file read
@@ -95,8 +98,7 @@ public final class FileServer implements AutoCloseable {
         if (!Files.isDirectory(root)) {
             throw new NotDirectoryException(root.toString());
         }
-        FileServerSettings settings = new FileServerSettings(root.toRealPath(), requested.engine(),
-                requested.chunkSize(), requested.inFlight(), requested.compare(), requested.heartbeat());
+        FileServerSettings settings = requested.withRoot(root.toRealPath());
         ConfigurableApplicationContext context = new SpringApplicationBuilder(Config.class)
                 .web(WebApplicationType.REACTIVE)
                 .properties(Map.of(
@@ -156,6 +158,22 @@ public final class FileServer implements AutoCloseable {
         @Bean
         ApplicationListener<ContextClosedEvent> endLiveTailsOnShutdown(LiveTail live) {
             return event -> live.shutdown();
+        }
+
+        /**
+         * Every connection gets a deadline for its request heads ({@link RequestHeaderTimeout}) and the listener
+         * that resumes a file body when the connection turns writable again ({@link WritableDemand}).
+         */
+        @Bean
+        NettyServerCustomizer connectionGuards(FileServerSettings settings) {
+            return server -> server.doOnChannelInit((observer, channel, remoteAddress) -> {
+                ChannelPipeline pipeline = channel.pipeline();
+                if (pipeline.get(NettyPipeline.HttpCodec) != null) {
+                    pipeline.addAfter(NettyPipeline.HttpCodec, RequestHeaderTimeout.NAME,
+                            new RequestHeaderTimeout(settings.headerTimeout()));
+                    pipeline.addAfter(RequestHeaderTimeout.NAME, WritableDemand.LISTENER, new WritableDemand.Listener());
+                }
+            });
         }
 
         @Bean

@@ -4,11 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -127,6 +133,65 @@ class CatCommandTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         CliProcess.copy(p.getErrorStream(), err);
         assertEquals("", err.toString().trim(), "quiet on a closed pipe");
+    }
+
+    /**
+     * Regression (issue 11, repro 8): a range that runs into a read error printed only part of what was read
+     * before the failing offset. The range is this JVM's memory through {@code /proc/PID/mem}: a 16 MiB
+     * mapping of a file cut to 8 MiB after it was mapped, so every read past 8 MiB fails with EIO.
+     */
+    @Test
+    void aReadErrorComesAfterEveryChunkReadBeforeIt() throws Exception {
+        int good = 8 << 20;
+        byte[] content = random(good, 4);
+        Path file = dir.resolve("cut-short.bin");
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(content));
+            ch.write(ByteBuffer.wrap(new byte[1]), 2L * good - 1); // 16 MiB long, to be mapped whole
+            MappedByteBuffer mapping = ch.map(FileChannel.MapMode.READ_ONLY, 0, 2L * good);
+            ch.truncate(good); // the mapping's second half is now past the end of the file
+            long address = mappedAddress(file);
+            allowAnyProcessToReadThisOne();
+            String mem = "/proc/" + ProcessHandle.current().pid() + "/mem";
+            for (String engine : availableEngines()) {
+                CliProcess p = CliProcess.run("cat", "--engine", engine, "--chunk-size", "1m",
+                        "--offset", Long.toString(address), "--length", "16m", mem);
+                assumeFalse(p.stderr.contains("Permission denied"), "this kernel refuses to read " + mem + ": " + p.stderr);
+                assertEquals(1, p.exitCode, engine + ": " + p.stderr);
+                assertEquals(good, p.stdout.length, engine + ": every byte before the failing offset; " + p.stderr);
+                assertArrayEquals(content, p.stdout, engine);
+                List<String> err = p.stderr.lines().toList();
+                assertEquals(1, err.size(), engine + ": one line: " + p.stderr);
+                assertTrue(err.get(0).startsWith("fileflux: read failed: " + mem + " at offset " + (address + good)),
+                        engine + ": " + err.get(0));
+            }
+            java.lang.ref.Reference.reachabilityFence(mapping);
+        }
+    }
+
+    /** The start address of this JVM's mapping of {@code file}, from {@code /proc/self/maps}. */
+    private static long mappedAddress(Path file) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+            if (line.endsWith(" " + file)) {
+                return Long.parseUnsignedLong(line.substring(0, line.indexOf('-')), 16);
+            }
+        }
+        throw new AssertionError(file + " is not in /proc/self/maps");
+    }
+
+    /**
+     * Where Yama restricts ptrace to ancestors ({@code ptrace_scope} 1), lets the child {@code cat} read this
+     * JVM's memory: {@code prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY)}. Without Yama the call fails harmlessly.
+     */
+    private static void allowAnyProcessToReadThisOne() {
+        com.sun.jna.Function.getFunction("c", "prctl").invokeInt(new Object[] {0x59616d61, -1L, 0L, 0L, 0L});
+    }
+
+    private static List<String> availableEngines() {
+        return io.fileflux.core.Engines.probeAll().stream()
+                .filter(st -> st.available() && !st.name().equals("iocp"))
+                .map(st -> st.name()).toList();
     }
 
     @Test

@@ -26,11 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code fileflux tail} in a child JVM, on real files. */
 class TailCommandTest {
 
+    /** Bytes in a pipe (64 KiB) from which its writer is about to block. */
+    static final int PIPE_FULL = 48 << 10;
+
     @TempDir
     Path dir;
 
     @Test
-    @org.junit.jupiter.api.Timeout(60)
+    @org.junit.jupiter.api.Timeout(300)
     void followingANameThatDoesNotExistYetWaitsForIt() throws Exception {
         Path log = dir.resolve("late.log");
         Process p = CliProcess.builder("tail", "-F", "--poll", "20", log.toString()).start();
@@ -46,7 +49,7 @@ class TailCommandTest {
             assertTrue(p.isAlive(), "still following");
         } finally {
             p.destroy();
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         }
     }
 
@@ -108,7 +111,7 @@ class TailCommandTest {
     }
 
     private static void await(String what, Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // stops a hung test only
         while (!condition.get()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting: " + what);
@@ -126,19 +129,20 @@ class TailCommandTest {
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
         java.util.concurrent.CompletableFuture<InputStream> in = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
-                return Files.newInputStream(fifo); // opens once the child's side is open for writing
+                // opens once the child's side is open for writing; available() is what the pipe holds
+                return new java.io.FileInputStream(fifo.toFile());
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         });
         Process p = CliProcess.builder(args).redirectOutput(fifo.toFile())
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        reader[0] = in.get(30, TimeUnit.SECONDS);
+        reader[0] = in.get(300, TimeUnit.SECONDS); // a child JVM may take long to start: stops a hung test only
         return p;
     }
 
     @Test
-    @Timeout(90)
+    @Timeout(300)
     @EnabledOnOs(OS.LINUX)
     void sigtermWhileStdoutIsStalledExitsAndSavesNoCheckpointPastWhatWasPrinted() throws Exception {
         Path log = numberedLog("big.log", 100_000);
@@ -148,10 +152,16 @@ class TailCommandTest {
         InputStream out = reader[0];
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         printed.write(out.read()); // started; from now on nobody reads: the pipe fills and writes block
-        Thread.sleep(2500);
+        await("the pipe to stdout is full", () -> {
+            try {
+                return out.available() >= PIPE_FULL;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         assertTrue(p.isAlive());
         p.destroy(); // SIGTERM
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "exits although standard output is blocked");
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "exits although standard output is blocked"); // a hung test only
         out.transferTo(printed);
         out.close();
         byte[] file = Files.readAllBytes(log);
@@ -162,7 +172,7 @@ class TailCommandTest {
     }
 
     @Test
-    @Timeout(90)
+    @Timeout(300)
     @EnabledOnOs(OS.LINUX)
     void checkpointIsSavedUnderASustainedBacklogSoAKillLosesLittle() throws Exception {
         Path log = numberedLog("backlog.log", 300_000);
@@ -172,14 +182,15 @@ class TailCommandTest {
         InputStream out = reader[0];
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         byte[] b = new byte[4096];
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3500);
-        while (System.nanoTime() < until) { // a slow reader: the tail's queue never drains
+        long saved = -1;
+        // a slow reader, until a checkpoint is saved: the tail's queue never drains, so it is saved under the backlog
+        while (saved <= 0) {
             int n = out.read(b);
-            assertTrue(n > 0);
+            assertTrue(n > 0, "the whole file was printed before any checkpoint was saved");
             printed.write(b, 0, n);
-            Thread.sleep(5);
+            Thread.sleep(5); // pacing only: slower than the tail reads
+            saved = savedOffset(ckpt);
         }
-        long saved = savedOffset(ckpt);
         p.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook
         out.transferTo(printed);
         out.close();
@@ -194,7 +205,7 @@ class TailCommandTest {
     }
 
     @Test
-    @Timeout(60)
+    @Timeout(300)
     void followingAMissingNameWithACheckpointWaitsForIt() throws Exception {
         Path log = dir.resolve("late.log");
         Path ckpt = dir.resolve("late.ckpt");
@@ -217,7 +228,7 @@ class TailCommandTest {
             });
         } finally {
             p.destroy();
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         }
     }
 
@@ -247,7 +258,7 @@ class TailCommandTest {
     }
 
     @Test
-    @Timeout(60)
+    @Timeout(300)
     void followingPrintsAnUnterminatedLastLineAtOnceAndItsRestWithoutANewline() throws Exception {
         Path log = dir.resolve("partial.log");
         Files.writeString(log, "one\npart");
@@ -265,7 +276,7 @@ class TailCommandTest {
             await("its end printed", () -> Arrays.equals(out.get(), whole));
         } finally {
             p.destroy();
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         }
     }
 
@@ -293,7 +304,7 @@ class TailCommandTest {
     }
 
     @Test
-    @Timeout(60)
+    @Timeout(300)
     void standardInputIsReadToItsEndKeepingTheLastLines() throws Exception {
         Process p = CliProcess.builder("tail", "-n", "3", "-").start();
         Supplier<byte[]> out = collect(p.getInputStream());
@@ -303,13 +314,13 @@ class TailCommandTest {
                 in.write((i + "\n").getBytes(StandardCharsets.US_ASCII));
             }
         }
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), new String(err.get(), StandardCharsets.UTF_8));
         await("output", () -> new String(out.get(), StandardCharsets.US_ASCII).equals("13\n14\n15\n"));
     }
 
     @Test
-    @Timeout(60)
+    @Timeout(300)
     @EnabledOnOs(OS.LINUX)
     void aFifoIsReadToItsEndKeepingTheLastLines() throws Exception {
         Path fifo = dir.resolve("fifo");
@@ -323,7 +334,7 @@ class TailCommandTest {
             }
             w.write("unterminated".getBytes(StandardCharsets.US_ASCII));
         }
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), new String(err.get(), StandardCharsets.UTF_8));
         await("output", () -> new String(out.get(), StandardCharsets.US_ASCII).equals("line 2000\nunterminated"));
     }
@@ -356,7 +367,7 @@ class TailCommandTest {
     }
 
     @Test
-    @Timeout(60)
+    @Timeout(300)
     void aNameReplacedByADirectoryIsReportedAsUntrackable() throws Exception {
         Path log = dir.resolve("moving.log");
         Files.writeString(log, "a\n");
@@ -377,7 +388,7 @@ class TailCommandTest {
             assertEquals("b", out.readLine(), "a regular file at the name again is followed");
         } finally {
             p.destroy();
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         }
     }
 }

@@ -40,7 +40,7 @@ import reactor.core.Disposable;
  */
 class FileServerLiveTailTest {
 
-    static final Duration WAIT = Duration.ofSeconds(10);
+    static final Duration WAIT = Duration.ofSeconds(60);
 
     static ServerFixture fx;
     static WebTestClient client;
@@ -261,7 +261,7 @@ class FileServerLiveTailTest {
 
         // the same with a raw connection reset, as a browser tab closing
         try (Socket socket = new Socket("127.0.0.1", fx.server.port())) {
-            socket.setSoTimeout(10_000);
+            socket.setSoTimeout(60_000);
             socket.getOutputStream().write("GET /_fileflux/tail/disconnect.log?n=1 HTTP/1.1\r\nHost: localhost\r\n\r\n"
                     .getBytes(StandardCharsets.ISO_8859_1));
             String got = readUntil(socket.getInputStream(), "data: d 3");
@@ -300,7 +300,7 @@ class FileServerLiveTailTest {
         try (Socket socket = new Socket()) {
             socket.setReceiveBufferSize(64 * 1024);
             socket.connect(new InetSocketAddress("127.0.0.1", fx.server.port()));
-            socket.setSoTimeout(10_000);
+            socket.setSoTimeout(60_000);
             OutputStream out = socket.getOutputStream();
             out.write(("GET /_fileflux/tail/big.log?n=" + total + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));

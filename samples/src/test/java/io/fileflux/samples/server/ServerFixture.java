@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 
 /** A served directory with known files, a secret outside it, escaping and inner links, and the running server. */
 final class ServerFixture implements AutoCloseable {
@@ -36,6 +37,12 @@ final class ServerFixture implements AutoCloseable {
 
     /** With this heartbeat for live tails, and Spring's own handlers under {@code /_compare/} if {@code compare}. */
     ServerFixture(Duration heartbeat, boolean compare) throws IOException {
+        this(settings -> new FileServerSettings(settings.root(), settings.engine(), settings.chunkSize(),
+                settings.inFlight(), compare).withHeartbeat(heartbeat));
+    }
+
+    /** With the default settings (256 KiB chunks, 4 reads in flight) changed by {@code tune}. */
+    ServerFixture(UnaryOperator<FileServerSettings> tune) throws IOException {
         base = Files.createTempDirectory("fileflux-server");
         root = Files.createDirectories(base.resolve("root"));
         secret = base.resolve("secret.txt");
@@ -50,7 +57,7 @@ final class ServerFixture implements AutoCloseable {
         Files.createSymbolicLink(root.resolve("escape-dir"), base);
         Files.createSymbolicLink(root.resolve("link-inside.txt"), root.resolve("small.txt"));
         engine = Engines.create(Engines.select().name());
-        server = FileServer.start(new FileServerSettings(root, engine, 256 * 1024, 4, compare, heartbeat), "127.0.0.1", 0);
+        server = FileServer.start(tune.apply(new FileServerSettings(root, engine, 256 * 1024, 4, false)), "127.0.0.1", 0);
     }
 
     String url(String rawPath) {
@@ -60,7 +67,7 @@ final class ServerFixture implements AutoCloseable {
     /** Sends {@code request} as is (no client-side path normalisation) and returns the status line. */
     String rawStatusLine(String rawPath) throws IOException {
         try (Socket s = new Socket("127.0.0.1", server.port())) {
-            s.setSoTimeout(10_000);
+            s.setSoTimeout(60_000);
             OutputStream out = s.getOutputStream();
             out.write(("GET " + rawPath + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
@@ -80,7 +87,7 @@ final class ServerFixture implements AutoCloseable {
      */
     String rawResponseHead(String method, String rawPath, String... headers) throws IOException {
         try (Socket s = new Socket("127.0.0.1", server.port())) {
-            s.setSoTimeout(10_000);
+            s.setSoTimeout(60_000);
             StringBuilder request = new StringBuilder(method + " " + rawPath + " HTTP/1.1\r\nHost: localhost\r\n");
             for (String h : headers) {
                 request.append(h).append("\r\n");
@@ -113,7 +120,7 @@ final class ServerFixture implements AutoCloseable {
     }
 
     void awaitIdle() {
-        TestFiles.await(Duration.ofSeconds(15), "no open file and no op in flight: " + engine.stats(),
+        TestFiles.await(Duration.ofSeconds(60), "no open file and no op in flight: " + engine.stats(),
                 () -> engine.stats().openDevices() == 0 && engine.stats().inFlight() == 0);
     }
 
