@@ -140,13 +140,18 @@ public final class TestFiles {
         }
     }
 
-    /** Makes a named pipe with {@code mkfifo(1)}; false where that is not possible (Windows, no mkfifo). */
+    /**
+     * Makes a named pipe with {@code mkfifo(1)}; false where that is not possible (Windows, no mkfifo).
+     * The child inherits this JVM's standard streams: piped ones would stay open here until the JDK's
+     * process reaper closes them, some time after {@code waitFor} returned, and a test comparing
+     * descriptors would see them as leaked whenever the reaper is slow (a loaded machine).
+     */
     public static boolean mkfifo(Path path) {
         if (isWindows()) {
             return false;
         }
         try {
-            Process mk = new ProcessBuilder("mkfifo", path.toString()).start();
+            Process mk = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start();
             return mk.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && mk.exitValue() == 0;
         } catch (IOException e) {
             return false;

@@ -241,8 +241,8 @@ class IocpEngineTest {
             FileDevice device = engine.open(pipe.path());
             ByteBuffer buf = ByteBuffer.allocateDirect(512);
             Await await = new Await();
+            // ReadFile was called on this thread before read() returned: the read is in the kernel now
             IoOperation op = device.read(buf, 0, await);
-            Thread.sleep(100);
             assertTrue(!await.isDone() && !op.isDone(), "the writer never writes: the read pends");
             assertEquals(1, device.inFlight());
             op.cancel();
@@ -266,8 +266,10 @@ class IocpEngineTest {
         try (PipeServer pipe = new PipeServer()) {
             FileDevice device = engine.open(pipe.path());
             Await await = new Await();
+            // ReadFile was called on this thread before read() returned: the read pends in the kernel
+            // (nobody writes) when the server closes
             device.read(ByteBuffer.allocate(64), 0, await);
-            Thread.sleep(50);
+            assertTrue(!await.isDone(), "the writer never writes: the read pends");
             assertTrue(pipe.closeServer());
             assertEquals(0, await.get(), "ERROR_BROKEN_PIPE is the end of the stream");
             device.closeAsync().get(10, TimeUnit.SECONDS);

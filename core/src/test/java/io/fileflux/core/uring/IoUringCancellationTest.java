@@ -13,6 +13,7 @@ import io.fileflux.core.EngineClosedException;
 import io.fileflux.core.FileDevice;
 import io.fileflux.core.IoCancelledException;
 import io.fileflux.core.IoOperation;
+import io.fileflux.core.TestFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,7 +68,7 @@ class IoUringCancellationTest {
         ByteBuffer buf = ByteBuffer.allocateDirect(4096);
         Result r = new Result();
         IoOperation op = dev.read(buf, 0, r);
-        Thread.sleep(20);
+        IoUringTestSupport.barrier(engine, dir); // the read is in the kernel now
         assertFalse(op.isDone(), "a FIFO read with no data must stay pending");
         assertEquals(1, engine.ops().size(), "the op (and its buffer) is owned by the engine");
         op.cancel();
@@ -91,7 +93,15 @@ class IoUringCancellationTest {
         FileDevice file = engine.open(f);
         Result pending = new Result();
         List<Result> reads = new ArrayList<>();
+        AtomicReference<Path> task = new AtomicReference<>();
         Thread t = new Thread(() -> {
+            try {
+                // /proc/self/task/TID of this thread: gone once the kernel has finished its exit
+                Path self = Files.readSymbolicLink(Path.of("/proc/thread-self"));
+                task.set(Path.of("/proc/self/task").resolve(self.getFileName()));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             pipe.read(ByteBuffer.allocateDirect(16), 0, pending);
             for (int i = 0; i < 8; i++) {
                 Result r = new Result();
@@ -104,7 +114,13 @@ class IoUringCancellationTest {
         for (Result r : reads) {
             assertEquals(1 << 20, r.get());
         }
-        Thread.sleep(20);
+        // join() returns when the Java thread ended; the kernel cancels a task's io_uring requests in its
+        // exit, before the task leaves /proc. Once it left, a cancelled read's completion is in the ring,
+        // ahead of the barrier's
+        assertTrue(task.get() != null, "the submitter found its task id");
+        TestFiles.await(IoUringTestSupport.BOUND, "the submitter's task " + task.get() + " gone",
+                () -> !Files.exists(task.get()));
+        IoUringTestSupport.barrier(engine, dir);
         assertFalse(pending.future.isDone(), "the FIFO read must survive its submitter's exit");
         try (OutputStream out = Files.newOutputStream(fifo, StandardOpenOption.WRITE)) {
             out.write("xyz".getBytes());
@@ -140,7 +156,7 @@ class IoUringCancellationTest {
             results.add(r);
             ops.add(dev.read(ByteBuffer.allocateDirect(512), 0, r));
         }
-        Thread.sleep(20);
+        IoUringTestSupport.barrier(engine, dir); // all 64 are in the kernel now
         assertEquals(64, dev.inFlight());
         ops.forEach(IoOperation::cancel);
         for (Result r : results) {
@@ -159,8 +175,9 @@ class IoUringCancellationTest {
         Result r = new Result();
         IoOperation op = dev.read(ByteBuffer.allocateDirect(64), 0, r);
         var closed = dev.closeAsync();
-        Thread.sleep(20);
+        IoUringTestSupport.barrier(engine, dir); // the read is in the kernel, and the engine went on past the close
         assertFalse(closed.isDone(), "the fd stays open while the kernel holds a read on it");
+        assertTrue(TestFiles.isOpen(fifo), "the fd stays open while the kernel holds a read on it");
         assertEquals(1, engine.stats().openDevices());
         op.cancel();
         closed.get(5, TimeUnit.SECONDS);

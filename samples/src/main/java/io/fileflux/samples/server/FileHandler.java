@@ -28,7 +28,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
@@ -213,7 +212,7 @@ final class FileHandler {
                     return exchange.getResponse().setComplete();
                 });
             }
-            return ok.body(body(factory -> FileDataBuffers.read(path, factory, options), validators));
+            return ok.body(body((factory, opts) -> FileDataBuffers.read(path, factory, opts), validators));
         }
         List<FileRegion> regions;
         try {
@@ -221,7 +220,7 @@ final class FileHandler {
             if (ranges.isEmpty()) {
                 // another range unit than bytes: ignored (RFC 9110 §14.2), the whole file
                 ok.contentLength(size);
-                return ok.body(body(factory -> FileDataBuffers.read(path, factory, options), validators));
+                return ok.body(body((factory, opts) -> FileDataBuffers.read(path, factory, opts), validators));
             }
             regions = ranges.get();
         } catch (IllegalArgumentException e) {
@@ -239,12 +238,12 @@ final class FileHandler {
             FileRegion r = regions.get(0);
             return partial.contentType(type).contentLength(r.length())
                     .header(HttpHeaders.CONTENT_RANGE, r.contentRange(size))
-                    .body(body(factory -> ByteRanges.single(path, r, factory, options), h -> { }));
+                    .body(body((factory, opts) -> ByteRanges.single(path, r, factory, opts), h -> { }));
         }
         String boundary = ByteRanges.newBoundary();
         return partial.contentType(ByteRanges.multipartType(boundary))
                 .contentLength(ByteRanges.multipartLength(regions, size, type, boundary))
-                .body(body(factory -> ByteRanges.multipart(path, regions, size, type, boundary, factory, options),
+                .body(body((factory, opts) -> ByteRanges.multipart(path, regions, size, type, boundary, factory, opts),
                         h -> { }));
     }
 
@@ -305,7 +304,7 @@ final class FileHandler {
      * responses — redirects, revalidations, listings, errors — keep the connection alive.
      */
     private BodyInserter<Flux<DataBuffer>, ReactiveHttpOutputMessage> body(
-            Function<DataBufferFactory, Flux<DataBuffer>> reader, Consumer<HttpHeaders> headers) {
+            BodyReader reader, Consumer<HttpHeaders> headers) {
         return (message, context) -> {
             headers.accept(message.getHeaders());
             message.getHeaders().set(HttpHeaders.CONNECTION, "close");
@@ -313,20 +312,30 @@ final class FileHandler {
         };
     }
 
+    /** Reads a response body with the given buffer factory and read options. */
+    @FunctionalInterface
+    private interface BodyReader {
+        Flux<DataBuffer> read(DataBufferFactory factory, ReadOptions options);
+    }
+
     /**
      * Writes a file body asking the file for more only while the connection is writable ({@link WritableDemand}),
      * so that a client that stops reading holds about {@code 64 KiB + inFlight × chunkSize} on the server.
      */
-    private Mono<Void> writeCounted(ReactiveHttpOutputMessage message,
-                                    Function<DataBufferFactory, Flux<DataBuffer>> reader) {
-        Flux<DataBuffer> body = reader.apply(message.bufferFactory())
+    private Mono<Void> writeCounted(ReactiveHttpOutputMessage message, BodyReader reader) {
+        Channel channel = channelOf(message);
+        // delivered on the connection's event loop: each chunk reaches Netty's outbound buffer before the
+        // gate looks at the channel's writability (from another thread it would only be queued for the
+        // loop, and the gate would keep asking for more while the client reads nothing)
+        ReadOptions opts = channel == null ? options
+                : options.deliverOn(Schedulers.fromExecutor(channel.eventLoop()));
+        Flux<DataBuffer> body = reader.read(message.bufferFactory(), opts)
                 .doOnSubscribe(s -> {
                     activeResponses.incrementAndGet();
                     responses.incrementAndGet();
                 })
                 .doOnNext(b -> bytesRead.addAndGet(b.readableByteCount()))
                 .doFinally(signal -> activeResponses.decrementAndGet());
-        Channel channel = channelOf(message);
         return message.writeWith(channel == null ? body : new WritableDemand<>(body, channel, settings.inFlight(), gates));
     }
 
