@@ -8,6 +8,7 @@ public final class PoolExhaustedException extends IllegalStateException {
 
     private static final long serialVersionUID = 1L;
 
+    /** @param message what is exhausted and what to change */
     public PoolExhaustedException(String message) {
         super(message);
     }
