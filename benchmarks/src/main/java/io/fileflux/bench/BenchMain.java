@@ -58,8 +58,11 @@ public final class BenchMain implements Callable<Integer> {
             + "(the baseline always runs)")
     String only;
 
-    @Option(names = "--sections", split = ",", description = "seq, random, memory, tail (default all)")
-    List<String> sections = new ArrayList<>(List.of("seq", "random", "memory", "tail"));
+    @Option(names = "--sections", split = ",", description = "seq, write, random, memory, tail (default all)")
+    List<String> sections = new ArrayList<>(List.of("seq", "write", "random", "memory", "tail"));
+
+    @Option(names = "--write-size", description = "bytes each write contender writes (default 256m, 64m with --quick)")
+    String writeSize;
 
     @Option(names = "--appends", description = "lines appended in the tail section (default 500, 100 with --quick)")
     Integer appends;
@@ -152,6 +155,32 @@ public final class BenchMain implements Callable<Integer> {
             md.append("## Sequential read of a warm ").append(Units.bytes(seqSize)).append(" file\n\n")
                     .append(measured).append(" rounds after ").append(warmups)
                     .append(" warm-up, contenders alternating in each round. Ratio = median of per-round ratios.\n\n")
+                    .append(table).append('\n');
+        }
+        if (sections.contains("write")) {
+            long wSize = Units.parseBytes(writeSize != null ? writeSize : quick ? "64m" : "256m");
+            List<WriteBench.Writer> writers = new ArrayList<>(WriteBench.all());
+            if (only != null) {
+                Pattern p = Pattern.compile(only);
+                writers.removeIf(w -> !w.name().startsWith(WriteBench.BASELINE) && !p.matcher(w.name()).find());
+            }
+            List<SequentialBench.Row> writeRows;
+            try {
+                writeRows = new WriteBench(seqFile.toAbsolutePath().getParent().resolve("fileflux-bench-write"), wSize,
+                        warmups, measured, progress).run(writers, chunkSizes);
+            } finally {
+                for (WriteBench.Writer w : writers) {
+                    w.close();
+                }
+            }
+            String table = Report.write(writeRows);
+            stdout.println();
+            stdout.println("Sequential write of a new " + Units.bytes(wSize) + " file; median of " + measured
+                    + " rounds after " + warmups + " warm-up");
+            stdout.print(table);
+            md.append("## Sequential write of a new ").append(Units.bytes(wSize)).append(" file\n\n")
+                    .append(measured).append(" rounds after ").append(warmups).append(" warm-up, contenders alternating;"
+                            + " each ratio is to the FileChannel.write loop with the same sync, in the same round.\n\n")
                     .append(table).append('\n');
         }
         if (sections.contains("random")) {

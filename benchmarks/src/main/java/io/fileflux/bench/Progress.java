@@ -3,8 +3,8 @@ package io.fileflux.bench;
 import java.io.PrintStream;
 
 /**
- * A one-line progress bar on a terminal ({@code [#####.....] 12/48 label}), or one line per step when
- * output is redirected. Not thread-safe: the harness drives it from one thread.
+ * A one-line progress bar on a terminal ({@code [#####.....] 12/48 label}); when output is redirected
+ * ({@code System.console() == null}) only the phase titles and notes, no bar. Not thread-safe: the harness drives it from one thread.
  */
 final class Progress {
 
@@ -35,8 +35,8 @@ final class Progress {
     /** Reports that the step named {@code label} starts. */
     void step(String label) {
         done++;
-        if (!enabled) {
-            return;
+        if (!enabled || !terminal) {
+            return; // a bar only on a terminal: redirected output (a log, CI) gets the phase titles alone
         }
         int filled = total == 0 ? WIDTH : (int) ((long) WIDTH * done / total);
         String line = "[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "] " + done + "/" + total + " " + label;

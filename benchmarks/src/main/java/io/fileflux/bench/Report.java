@@ -95,6 +95,18 @@ final class Report {
         return sb.toString();
     }
 
+    static String write(List<SequentialBench.Row> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| contender | chunk | GB/s median (min–max) | ratio to FileChannel.write, same sync (min–max) | CPU s/GiB | alloc B/MiB |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|\n");
+        for (SequentialBench.Row r : rows) {
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %.2f (%.2f–%.2f) | **%.2f** (%.2f–%.2f) | %.3f | %s |%n",
+                    r.contender(), Units.bytes(r.chunkSize()), r.medianGBps(), r.minGBps(), r.maxGBps(), r.ratio(),
+                    r.ratioMin(), r.ratioMax(), r.cpuSecPerGiB(), alloc(r.allocPerMiB())));
+        }
+        return sb.toString();
+    }
+
     private static String alloc(double bytesPerMiB) {
         if (bytesPerMiB >= 1 << 20) {
             return String.format(Locale.ROOT, "%.2f MiB", bytesPerMiB / (1 << 20));

@@ -56,8 +56,9 @@ public final class SequentialReaders {
             for (int inFlight : new int[] {1, 4, 16}) {
                 list.add(new FilefluxRead(engine, inFlight, true));
             }
-            list.add(new FilefluxRead(engine, ReadOptions.DEFAULT_MAX_IN_FLIGHT, false)); // the defaults: new direct buffers
+            list.add(new FilefluxRead(engine, ReadOptions.DEFAULT_MAX_IN_FLIGHT, false)); // a new direct buffer per chunk
         }
+        list.add(new FilefluxDefaultsRead());
         return list;
     }
 
@@ -314,6 +315,31 @@ public final class SequentialReaders {
                                     // closing a read-only channel: nothing to recover
                                 }
                             })
+                    .doOnNext(b -> {
+                        acc[0] += b.remaining();
+                        acc[1] += Fold.fold(b);
+                    })
+                    .then()
+                    .block();
+            return new Outcome(acc[0], acc[1]);
+        }
+    }
+
+    /**
+     * {@code FileFlux.read(path)} with no options at all, as a new user writes it: the default engine,
+     * chunk size, reads in flight and buffer mode (new heap buffers). The chunk size of the row is
+     * ignored: the defaults choose their own.
+     */
+    static final class FilefluxDefaultsRead implements SequentialReader {
+        @Override
+        public String name() {
+            return "Fileflux defaults (read(path))";
+        }
+
+        @Override
+        public Outcome read(Path file, int chunkSize) {
+            long[] acc = new long[2];
+            FileFlux.read(file)
                     .doOnNext(b -> {
                         acc[0] += b.remaining();
                         acc[1] += Fold.fold(b);

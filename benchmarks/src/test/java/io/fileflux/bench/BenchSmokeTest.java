@@ -28,19 +28,25 @@ class BenchSmokeTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8),
                 "--size", "1m", "--file", dir.resolve("seq.bin").toString(),
                 "--random-size", "1m", "--random-file", dir.resolve("rand.bin").toString(),
-                "--memory-size", "256k", "--warmup", "0", "--rounds", "1", "--duration", "0.05",
+                "--memory-size", "256k", "--write-size", "1m", "--warmup", "0", "--rounds", "1", "--duration", "0.05",
                 "--queue-depths", "1,4", "--appends", "5", "--no-fio", "--no-progress", "--out", dir.resolve("out").toString());
         String stdout = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, () -> stdout + err.toString(StandardCharsets.UTF_8));
 
         String report = Files.readString(dir.resolve("out/results.md"));
-        for (String section : new String[] {"Sequential read", "O_DIRECT random", "slow subscriber", "Tail latency"}) {
+        for (String section : new String[] {"Sequential read", "Sequential write", "O_DIRECT random", "slow subscriber", "Tail latency"}) {
             assertTrue(report.contains(section), () -> "missing section " + section + ":\n" + report);
         }
         for (SequentialReader r : SequentialReaders.all()) {
             assertTrue(report.contains("| " + r.name() + " | 64 KiB |"), () -> "missing " + r.name() + ":\n" + report);
             r.close();
         }
+        for (WriteBench.Writer w : WriteBench.all()) {
+            assertTrue(report.contains("| " + w.name() + " | 64 KiB |"), () -> "missing " + w.name() + ":\n" + report);
+            assertTrue(report.contains("| " + w.name() + " | 1 MiB |"), () -> "missing " + w.name() + ":\n" + report);
+            w.close();
+        }
+        assertTrue(report.contains("| Fileflux defaults (read(path)) | 64 KiB |"), report);
         assertTrue(report.contains("fio io_uring"), report);
         // a JDK without fonts cannot draw charts; the harness then says so in the report instead
         assertTrue(report.contains("Charts skipped") || Files.size(dir.resolve("out/images/bench-seq-throughput.png")) > 0,

@@ -6,6 +6,7 @@ import io.fileflux.core.FileDevice;
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.IoCallback;
 import io.fileflux.core.IoOperation;
+import io.fileflux.core.PoolExhaustedException;
 import io.fileflux.reactor.internal.DrainLoop;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -346,8 +347,9 @@ final class FluxFileRead<T> extends Flux<T> {
                 try {
                     buffer = allocate(want);
                 } catch (RuntimeException | OutOfMemoryError ex) {
-                    // no buffer (memory exhausted, pool misuse): fail the stream, close the file
-                    terminate(ex instanceof OutOfMemoryError ? outOfMemory("a " + want + "-byte read buffer", ex) : ex);
+                    // no buffer (memory exhausted, pool exhausted or misused): fail the stream, close the file
+                    terminate(ex instanceof OutOfMemoryError ? outOfMemory("a " + want + "-byte read buffer", ex)
+                            : ex instanceof PoolExhaustedException ? poolExhausted(ex) : ex);
                     return;
                 }
                 Slot slot = new Slot(this, nextSubmit, buffer, want, probe);
@@ -366,6 +368,12 @@ final class FluxFileRead<T> extends Flux<T> {
             if (slots.isEmpty() && nextSubmit >= end) {
                 terminate(null); // the range was empty or ended exactly at a chunk boundary
             }
+        }
+
+        /** A pool at its capacity: an I/O error naming the file, with the pool's advice. */
+        private IOException poolExhausted(Throwable e) {
+            return new IOException("reading " + device.path() + " with up to " + maxInFlight + " reads in flight: "
+                    + e.getMessage(), e);
         }
 
         /** What a failed allocation becomes: an I/O error naming the file and what to change. */

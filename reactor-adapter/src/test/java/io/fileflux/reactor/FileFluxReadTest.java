@@ -177,6 +177,27 @@ class FileFluxReadTest {
 
     @ParameterizedTest
     @MethodSource("engines")
+    void aPoolTooSmallForTheReadsInFlightFailsClearlyAndClosesTheFile(String name) throws Exception {
+        Path file = dir.resolve("small-pool");
+        TestFiles.create(file, 16 * 4096, 4);
+        BufferPool pool = new BufferPool(4096, 2, 2);
+        // the first acquire past the capacity fails the stream, whatever the subscriber does
+        Exception error = assertThrows(Exception.class, () -> FileFlux.read(file,
+                        ReadOptions.defaults().engine(engine(name)).pooled(pool).maxInFlight(4))
+                .doOnNext(pool::release)
+                .blockLast(Duration.ofSeconds(60)));
+        Throwable cause = error.getCause() != null && !(error instanceof java.io.IOException) ? error.getCause() : error;
+        assertInstanceOf(java.io.IOException.class, cause, String.valueOf(error));
+        assertTrue(cause.getMessage().contains(file.toString()), cause.getMessage());
+        assertTrue(cause.getMessage().contains("4 reads in flight"), cause.getMessage());
+        assertTrue(cause.getMessage().contains("BufferPool exhausted: all 2 of its 4096-byte buffers"), cause.getMessage());
+        assertInstanceOf(io.fileflux.core.PoolExhaustedException.class, cause.getCause());
+        assertFalse(TestFiles.isOpen(file), "the file is closed before onError");
+        assertEquals(0, pool.outstanding(), "every pooled buffer is back");
+    }
+
+    @ParameterizedTest
+    @MethodSource("engines")
     void demandIsNeverExceededAndReadsStayWithinDemand(String name) throws Exception {
         Path file = dir.resolve("demand");
         TestFiles.create(file, 100 * 4096, 3);

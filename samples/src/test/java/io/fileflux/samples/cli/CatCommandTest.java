@@ -208,4 +208,24 @@ class CatCommandTest {
         new Random(seed).nextBytes(b);
         return b;
     }
+
+    @Test
+    void moreReadsInFlightThanDirectMemoryFailsAtOnceWithTheAdvice() throws Exception {
+        Path big = dir.resolve("big");
+        try (var f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(32L << 20); // sparse: the check comes before any read
+        }
+        List<String> cmd = new java.util.ArrayList<>(CliProcess.builder("cat", "--chunk-size", "4m", "--in-flight", "4",
+                big.toString()).command());
+        cmd.add(1, "-XX:MaxDirectMemorySize=8m");
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        p.getOutputStream().close();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "exited");
+        assertEquals(1, p.exitValue(), err);
+        assertTrue(err.contains("reading " + big + ": cannot allocate 4 read buffers of 4194304 bytes (16 MiB)"
+                + " within the JVM's direct memory (8 MiB, -XX:MaxDirectMemorySize)"), err);
+        assertTrue(err.contains("lower --chunk-size"), err);
+        assertFalse(err.contains("\tat "), "no stack trace");
+    }
 }
