@@ -73,7 +73,10 @@ final class FileHandler {
         this.settings = settings;
         this.live = live;
         // one pool for the whole server: a read buffer goes back as soon as it is copied into Netty's
-        this.pool = new BufferPool(settings.chunkSize(), Math.max(64, settings.inFlight() * 16));
+        // each body holds at most its reads in flight (chunks are copied into Netty's buffers at once): the
+        // capacity allows that for 4,096 concurrent downloads, and still catches a leak
+        this.pool = new BufferPool(settings.chunkSize(), Math.max(64, settings.inFlight() * 16),
+                Math.max(64, settings.inFlight() * 4096));
         this.options = ReadOptions.defaults().engine(settings.engine()).maxInFlight(settings.inFlight()).pooled(pool);
     }
 
