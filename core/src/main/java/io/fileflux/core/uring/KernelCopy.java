@@ -30,7 +30,14 @@ import java.util.Set;
 public final class KernelCopy implements AutoCloseable {
 
     /** What {@link #finish} does after setting the size. */
-    public enum Sync { NONE, DATASYNC, FSYNC }
+    public enum Sync {
+        /** No sync: the data reaches the disk when the kernel writes it back. */
+        NONE,
+        /** {@code fdatasync(2)}: the data and the size. */
+        DATASYNC,
+        /** {@code fsync(2)}: the data and all metadata. */
+        FSYNC
+    }
 
     /**
      * The kernel will not copy between these two files ({@code EXDEV} across file systems,
