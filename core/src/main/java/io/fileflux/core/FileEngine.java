@@ -29,8 +29,9 @@ public interface FileEngine extends AutoCloseable {
      * {@link java.nio.file.StandardOpenOption}, and {@link FilefluxOption}; no option means
      * {@code READ}. {@code APPEND} is refused: devices write at explicit positions.
      *
-     * @throws java.nio.file.NoSuchFileException, java.nio.file.AccessDeniedException,
-     *         java.nio.file.FileSystemException (for a directory, among others) and the other
+     * @throws IOException {@link java.nio.file.NoSuchFileException},
+     *         {@link java.nio.file.AccessDeniedException},
+     *         {@link java.nio.file.FileSystemException} (for a directory, among others) and the other
      *         {@code java.nio.file} exceptions a Java user expects from {@code Files.newByteChannel}
      * @throws IllegalArgumentException for an unsupported option combination
      */

@@ -398,7 +398,10 @@ class HostileSubscriberTest {
             }
         });
         Mono<Long> write = FileFlux.write(FileFlux.read(data(), readOptions()), target(), hostile).cache();
-        write.subscribe(n -> { }, e -> { });
+        // subscribed from a thread of its own: the drain may run on the subscribing thread, which the
+        // release callback is about to block
+        Thread subscriber = new Thread(() -> write.subscribe(n -> { }, e -> { }), "hostile-writer");
+        subscriber.start();
         assertTrue(blocked.await(WAIT.toSeconds(), TimeUnit.SECONDS));
         try {
             otherSubscriptionsStillWork();

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  * (handle, native address, length, offset), the token it is known by, its state, and the references
  * that must stay alive while the kernel may touch them.
  *
- * <p>Ownership (DESIGN.md contract 4): the op strongly holds the caller's buffer, the direct buffer
+ * <p>Ownership: the op strongly holds the caller's buffer, the direct buffer
  * the kernel actually uses (the caller's own if it is direct, otherwise a bounce buffer) and the
  * driver's {@link #attach(Object) attachment} (an {@code OVERLAPPED}, for instance). The driver's
  * {@link OpTable} holds the op from registration until its completion is reaped, so none of that

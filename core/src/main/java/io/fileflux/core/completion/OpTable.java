@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The ops of one engine that the kernel may still be working on, keyed by the token each was
  * submitted with. Holding an op here is what keeps its buffers and native memory strongly reachable
- * until its completion is reaped (DESIGN.md contract 4).
+ * until its completion is reaped (see "Buffer ownership" and "Cancellation" in docs/semantics.md).
  *
  * <p>Tokens: bits 0–31 are a slot index, bits 32–61 the slot's generation (so a reused slot never
  * answers to a stale token); a token is never 0 and never has bit 62 or 63 set — those are

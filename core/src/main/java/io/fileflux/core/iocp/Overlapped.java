@@ -33,7 +33,7 @@ final class Overlapped {
         memory = new Memory(SIZE);
         memory.clear();
         if (position > 0) {
-            // seed 000: an overlapped handle has no file pointer, every op carries its own 64-bit offset
+            // an overlapped handle has no file pointer, every op carries its own 64-bit offset
             memory.setInt(Win32.OVERLAPPED_Offset, (int) position);
             memory.setInt(Win32.OVERLAPPED_OffsetHigh, (int) (position >>> 32));
         }

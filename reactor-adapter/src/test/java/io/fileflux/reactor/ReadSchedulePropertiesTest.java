@@ -39,7 +39,7 @@ import reactor.core.publisher.BaseSubscriber;
  * {@code [position, position + length)} of the file (a prefix of it when cancelled), demand is never
  * exceeded, and nothing leaks — no op in flight, no device open, every pooled buffer back.
  */
-class ReadScheduleProperties {
+class ReadSchedulePropertiesTest {
 
     private static Path dir;
     private static byte[] data;
@@ -96,12 +96,13 @@ class ReadScheduleProperties {
             } else {
                 assertArrayEquals(expected, got, "the whole slice");
             }
-            TestFiles.await(Duration.ofSeconds(10), "nothing in flight, nothing open: " + engine.stats(),
-                    () -> engine.stats().inFlight() == 0 && engine.stats().openDevices() == 0);
+            // after a cancel, the drain returns the buffers of the cancelled reads once they have completed:
+            // wait for that, as for the file's close (the bound only stops a hung test)
+            TestFiles.await(Duration.ofSeconds(60), "nothing in flight, nothing open, every pooled buffer back: "
+                    + engine.stats() + (pool != null ? ", pool out " + pool.outstanding() : ""),
+                    () -> engine.stats().inFlight() == 0 && engine.stats().openDevices() == 0
+                            && (pool == null || pool.outstanding() == 0));
             assertFalse(TestFiles.isOpen(file));
-            if (pool != null) {
-                assertEquals(0, pool.outstanding(), "every pooled buffer is back");
-            }
         }
     }
 
