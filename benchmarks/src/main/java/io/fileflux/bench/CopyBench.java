@@ -17,8 +17,8 @@ import java.util.Locale;
 
 /**
  * The copy section: {@code FileFlux.copy} (in process) against GNU {@code cp} (a whole process, as a user
- * runs it) and {@code Files.copy}, on a warm data file and on a 2 GiB sparse file (1 MiB of data at 0 and
- * at 1 GiB). Seconds per copy (min–max over the rounds) and the target's allocated blocks.
+ * runs it) and {@code Files.copy}, on a warm data file and on a sparse file twice its size (2 GiB for the
+ * default 1 GiB; 1 MiB of data, at most, at 0 and in the middle). Seconds per copy (min–max over the rounds) and the target's allocated blocks.
  */
 final class CopyBench {
 
@@ -39,14 +39,16 @@ final class CopyBench {
     }
 
     List<Row> run(Path dataFile) throws Exception {
-        Path sparse = dir.resolve("fileflux-bench-sparse-2GiB.bin");
-        if (!Files.exists(sparse) || Files.size(sparse) != (2L << 30)) {
+        long sparseSize = 2 * Files.size(dataFile);
+        Path sparse = dir.resolve("fileflux-bench-sparse-" + Units.bytes(sparseSize).replace(" ", "") + ".bin");
+        if (!Files.exists(sparse) || Files.size(sparse) != sparseSize) {
+            int data = (int) Math.min(1 << 20, sparseSize / 4);
             try (FileChannel ch = FileChannel.open(sparse, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                ch.write(ByteBuffer.allocate(1 << 20), 0);
-                ch.write(ByteBuffer.allocate(1 << 20), 1L << 30);
-                ch.truncate(2L << 30);
-                ch.write(ByteBuffer.allocate(1), (2L << 30) - 1);
+                ch.write(ByteBuffer.allocate(data), 0);
+                ch.write(ByteBuffer.allocate(data), sparseSize / 2);
+                ch.truncate(sparseSize);
+                ch.write(ByteBuffer.allocate(1), sparseSize - 1);
             }
         }
         TestFiles.warm(dataFile);
@@ -74,7 +76,7 @@ final class CopyBench {
                 }
             }
             Files.deleteIfExists(dst);
-            String file = src == sparse ? "2 GiB sparse" : Units.bytes(Files.size(src)) + " warm";
+            String file = Units.bytes(Files.size(src)) + (src == sparse ? " sparse" : " warm");
             for (int c = 0; c < names.length; c++) {
                 rows.add(new Row(file, names[c], Stats.min(t[c]), Stats.max(t[c]), blocks[c], blocks(src)));
             }
