@@ -58,8 +58,8 @@ public final class BenchMain implements Callable<Integer> {
             + "(the baseline always runs)")
     String only;
 
-    @Option(names = "--sections", split = ",", description = "seq, write, random, memory, tail (default all)")
-    List<String> sections = new ArrayList<>(List.of("seq", "write", "random", "memory", "tail"));
+    @Option(names = "--sections", split = ",", description = "seq, write, random, memory, tail, copy (default all)")
+    List<String> sections = new ArrayList<>(List.of("seq", "write", "random", "memory", "tail", "copy"));
 
     @Option(names = "--write-size", description = "bytes each write contender writes (default 256m, 64m with --quick)")
     String writeSize;
@@ -214,6 +214,16 @@ public final class BenchMain implements Callable<Integer> {
             stdout.println("Tail latency, append to onNext");
             stdout.print(table);
             md.append("## Tail latency (append to onNext)\n\n").append(table).append('\n');
+        }
+        if (sections.contains("copy")) {
+            TestFiles.ensure(seqFile, seqSize, progress);
+            List<CopyBench.Row> copyRows = new CopyBench(seqFile.toAbsolutePath().getParent(), Math.min(1, warmups),
+                    Math.max(3, measured / 2), progress).run(seqFile);
+            String table = CopyBench.table(copyRows);
+            stdout.println();
+            stdout.println("Copy: FileFlux.copy vs GNU cp (whole process) vs Files.copy");
+            stdout.print(table);
+            md.append("## Copy (warm data file, 2 GiB sparse file)\n\n").append(table).append('\n');
         }
         Files.createDirectories(out);
         List<String> images = List.of();

@@ -102,9 +102,26 @@ public final class FileFlux {
     }
 
     /**
-     * Copies {@code source} to {@code target} through the read and write publishers: 1 MiB pooled
-     * buffers, {@code options.maxInFlight()} reads and as many writes in flight, on the write options'
-     * engine. Emits the number of bytes copied; never blocks a thread.
+     * Copies {@code source} to {@code target} and emits the number of bytes copied (the source's size).
+     * Never blocks the caller.
+     *
+     * <p>On Linux with the io_uring engine (chosen, or selected by default) and a truncating or create-new
+     * target, the kernel copies ({@code copy_file_range}) and holes stay holes ({@code SEEK_DATA} /
+     * {@code SEEK_HOLE}; the target's size is set with {@code ftruncate}). The calls run in 32 MiB slices on
+     * Reactor's {@code boundedElastic} scheduler: progress is reported and a cancel is seen between slices,
+     * and the progress callback and the result come from that thread. Where the kernel refuses the pair of
+     * files before anything is copied ({@code EXDEV}, {@code ENOSYS}, {@code EOPNOTSUPP}, {@code EINVAL}),
+     * for a source that is not a regular file with a positive size ({@code /proc} files, FIFOs, devices),
+     * on the nio and IOCP engines, and for append and positioned writes, the copy goes through the read and
+     * write publishers: 1 MiB pooled buffers, {@code options.maxInFlight()} reads and as many writes in
+     * flight.
+     *
+     * <p>The source is opened first; the target is created or truncated only after that (a FIFO with no
+     * writer leaves the target as it was). With {@link WriteOptions#atomic(boolean)}, a symbolic link at
+     * {@code target} is followed (the file it names is replaced, as a plain copy writes through it), and
+     * temporary files of this target's pattern left by a killed copy — last modified more than ten minutes
+     * ago and open in no process — are deleted first. On error or cancel both files are closed and the
+     * temporary file of an atomic copy is deleted.
      *
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException for an invalid combination of options

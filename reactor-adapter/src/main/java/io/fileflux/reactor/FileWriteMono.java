@@ -126,8 +126,17 @@ final class FileWriteMono extends Mono<Long> {
         return p.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 
+    /**
+     * The names {@link #tempBeside} gives, {@code .NAME.fileflux-HEX.tmp} for a target named {@code NAME}
+     * (exactly that pattern: {@link FileWriteCopy} removes stale ones by it).
+     */
+    static java.util.regex.Pattern tempNamePattern(Path target) {
+        return java.util.regex.Pattern.compile("\\." + java.util.regex.Pattern.quote(
+                String.valueOf(target.toAbsolutePath().getFileName())) + "\\.fileflux-[0-9a-f]+\\.tmp");
+    }
+
     /** A fresh name in the target's own directory, so that the final rename stays on one file system. */
-    private static Path tempBeside(Path target) {
+    static Path tempBeside(Path target) {
         Path abs = target.toAbsolutePath();
         String name = "." + abs.getFileName() + ".fileflux-" + Long.toHexString(ThreadLocalRandom.current().nextLong())
                 + ".tmp";
@@ -569,7 +578,7 @@ final class FileWriteMono extends Mono<Long> {
          * Moves {@code temp} to {@code target} atomically: {@code rename(2)} over an existing target, or
          * for a create-new write a hard link that fails if the target appeared meanwhile.
          */
-        private static void publish(Path temp, Path target, boolean createNew) throws IOException {
+        static void publish(Path temp, Path target, boolean createNew) throws IOException {
             if (createNew) {
                 try {
                     Files.createLink(target, temp);
@@ -587,8 +596,12 @@ final class FileWriteMono extends Mono<Long> {
             }
         }
 
-        /** fsync of the directory, so the rename itself survives a crash (POSIX; a no-op elsewhere). */
         private boolean syncDirectoryQuietly() {
+            return syncDirectoryOf(target);
+        }
+
+        /** fsync of the directory, so the rename itself survives a crash (POSIX; a no-op elsewhere). */
+        static boolean syncDirectoryOf(Path target) {
             Path dir = target.toAbsolutePath().getParent();
             try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
                 ch.force(true);

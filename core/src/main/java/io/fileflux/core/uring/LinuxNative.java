@@ -11,7 +11,9 @@ import java.nio.file.Path;
  * Every native function the io_uring engine calls, bound once through JNA direct mapping to the C
  * library: {@code syscall(2)} (for {@code io_uring_setup}, {@code io_uring_enter},
  * {@code io_uring_register}, which glibc does not wrap), {@code open}, {@code close}, {@code mmap},
- * {@code munmap}, {@code statx}, {@code fcntl}, {@code eventfd}, {@code write} and {@code mkfifo}. Pointers are passed as {@code long} addresses.
+ * {@code munmap}, {@code statx}, {@code fcntl}, {@code eventfd}, {@code write} and {@code mkfifo}, and for
+ * {@link KernelCopy} {@code copy_file_range} (through {@code syscall(2)}: glibc only wraps it since 2.27),
+ * {@code lseek}, {@code ftruncate}, {@code fsync} and {@code fdatasync}. Pointers are passed as {@code long} addresses.
  * Everything else in the package is plain Java.
  *
  * <p>Errors: each function declares {@link LastErrorException}; JNA throws it with {@code errno}
@@ -27,6 +29,13 @@ final class LinuxNative {
     static final long SYS_IO_URING_SETUP = 425;
     static final long SYS_IO_URING_ENTER = 426;
     static final long SYS_IO_URING_REGISTER = 427;
+    /** {@code copy_file_range}: 326 on x86-64, 285 in the generic table (aarch64, riscv64, ...). */
+    static final long SYS_COPY_FILE_RANGE;
+
+    // lseek(2) whence (include/uapi/linux/fs.h)
+    static final int SEEK_SET = 0;
+    static final int SEEK_DATA = 3;
+    static final int SEEK_HOLE = 4;
 
     // open(2) flags (asm-generic/fcntl.h; arm, aarch64 and powerpc move the four marked ones)
     static final int O_RDONLY = 0;
@@ -81,6 +90,7 @@ final class LinuxNative {
         boolean armLike = arch.equals("aarch64") || arch.startsWith("arm") || arch.startsWith("ppc");
         O_DIRECT = armLike ? 0200000 : 040000;
         O_NOFOLLOW = armLike ? 0100000 : 0400000;
+        SYS_COPY_FILE_RANGE = arch.equals("amd64") || arch.equals("x86_64") ? 326 : 285;
     }
 
     private LinuxNative() {
@@ -108,6 +118,22 @@ final class LinuxNative {
     static native int eventfd(int initval, int flags) throws LastErrorException;
 
     static native long write(int fd, long buf, long count) throws LastErrorException;
+
+    static native long lseek(int fd, long offset, int whence) throws LastErrorException;
+
+    static native int ftruncate(int fd, long length) throws LastErrorException;
+
+    static native int fsync(int fd) throws LastErrorException;
+
+    static native int fdatasync(int fd) throws LastErrorException;
+
+    /**
+     * {@code copy_file_range(fdIn, offIn, fdOut, offOut, len, 0)}: bytes copied (0 at the source's end).
+     * {@code offIn} and {@code offOut} are addresses of {@code loff_t}s the kernel advances.
+     */
+    static long copyFileRange(int fdIn, long offIn, int fdOut, long offOut, long len) {
+        return syscall(SYS_COPY_FILE_RANGE, fdIn, offIn, fdOut, offOut, len, 0);
+    }
 
     /** {@code io_uring_setup(entries, params)}: the ring's fd. */
     static int ioUringSetup(int entries, long params) {

@@ -30,12 +30,16 @@ import reactor.core.Disposable;
 import reactor.core.Disposables;
 
 /**
- * {@code fileflux cp}: copies a file through the read and write publishers. On a terminal it draws a
+ * {@code fileflux cp}: copies a file with {@link FileFlux#copy} — in the kernel ({@code copy_file_range},
+ * holes kept) on Linux's io_uring engine, else through the read and write publishers. The source is opened
+ * before the target is created or truncated; {@code --atomic} replaces the file a symbolic link names, as
+ * a plain copy writes through it. On a terminal it draws a
  * progress bar on standard error (bytes, rate, ETA), redrawn by its own thread from a counter the
  * engine thread only increments; elsewhere it is silent. Errors end it with one line and exit 1.
  */
 @Command(name = "cp", mixinStandardHelpOptions = true,
-        description = "Copy a file through Fileflux (reads and writes in flight, optional sync and atomic replace).")
+        description = "Copy a file through Fileflux: in the kernel with holes kept (copy_file_range, io_uring engine), "
+                + "else reads and writes in flight; optional sync and atomic replace.")
 final class CpCommand implements Callable<Integer> {
 
     @Mixin
@@ -45,7 +49,9 @@ final class CpCommand implements Callable<Integer> {
     boolean sync;
 
     @Option(names = "--atomic",
-            description = "write a temporary file beside DST, sync it, then rename it over DST (DST untouched on error)")
+            description = "write a temporary file beside DST (beside the file it names if DST is a symbolic link), sync it, "
+                    + "then rename it over DST (DST untouched on error); removes such temporary files a killed copy "
+                    + "left (older than 10 minutes and open nowhere)")
     boolean atomic;
 
     @Option(names = "--in-flight", paramLabel = "N", description = "reads and writes in flight, each (default 8)")
@@ -95,7 +101,9 @@ final class CpCommand implements Callable<Integer> {
         if (bar != null) {
             opts = opts.progress(written::set);
         }
-        Set<Path> tempsBefore = atomic ? temporaryFilesOf(dst) : Set.of();
+        // atomic: the temporary file is made beside the file a symbolic link names (the link stays)
+        Path tempsOf = atomic && Files.isSymbolicLink(dst) && Files.exists(dst) ? dst.toRealPath() : dst;
+        Set<Path> tempsBefore = atomic ? temporaryFilesOf(tempsOf) : Set.of();
         CountDownLatch done = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         // Ctrl-C or kill: cancel the copy and wait (briefly) until its temporary file is gone. The hook
@@ -104,7 +112,7 @@ final class CpCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> {
             copy.dispose();
             if (atomic) {
-                awaitTemporaryFilesGone(dst, tempsBefore, 5_000);
+                awaitTemporaryFilesGone(tempsOf, tempsBefore, 5_000);
             }
         }, "fileflux-cp-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);

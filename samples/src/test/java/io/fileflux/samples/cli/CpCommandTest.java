@@ -135,4 +135,84 @@ class CpCommandTest {
         assertEquals("rwxr-x---", java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dir.resolve("copy"))));
     }
+
+    @Test
+    void aFifoWithNoWriterDoesNotTruncateTheTarget() throws Exception {
+        Path fifo = dir.resolve("fifo");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mk.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)
+                && mk.exitValue() == 0, "mkfifo is not available");
+        Path t = Files.writeString(dir.resolve("t"), "keep me");
+        java.util.concurrent.CompletableFuture<Object[]> cp = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> run("cp", fifo.toString(), t.toString()));
+        // the writer's open returns once cp has opened the FIFO for reading
+        try (var w = Files.newOutputStream(fifo)) {
+            assertEquals("keep me", Files.readString(t), "the target was truncated before the source had data");
+            w.write("piped".getBytes(StandardCharsets.UTF_8));
+        }
+        Object[] r = cp.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(0, r[0], String.valueOf(r[1]));
+        assertEquals("piped", Files.readString(t));
+    }
+
+    @Test
+    void atomicCopyWritesThroughASymbolicLinkLikeAPlainCopy() throws Exception {
+        Path src = Files.writeString(dir.resolve("new"), "new");
+        Path real = Files.writeString(dir.resolve("real"), "old");
+        Path lnk = Files.createSymbolicLink(dir.resolve("lnk"), real.getFileName());
+        for (String[] flags : new String[][] {{}, {"--atomic"}}) {
+            Files.writeString(real, "old");
+            String[] args = new String[flags.length + 3];
+            args[0] = "cp";
+            System.arraycopy(flags, 0, args, 1, flags.length);
+            args[flags.length + 1] = src.toString();
+            args[flags.length + 2] = lnk.toString();
+            Object[] r = run(args);
+            assertEquals(0, r[0], String.valueOf(r[1]));
+            assertTrue(Files.isSymbolicLink(lnk), java.util.Arrays.toString(flags) + ": the link was replaced");
+            assertEquals("new", Files.readString(real), java.util.Arrays.toString(flags));
+        }
+    }
+
+    @Test
+    void anAtomicCopyRemovesTheTemporaryFileAKilledCopyLeft() throws Exception {
+        Path src = Files.writeString(dir.resolve("src"), "data");
+        Path t = dir.resolve("t");
+        Path left = Files.writeString(dir.resolve(".t.fileflux-0123abcd.tmp"), "left by kill -9");
+        Files.setLastModifiedTime(left, java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofHours(1))));
+        Path running = Files.writeString(dir.resolve(".t.fileflux-4567ef.tmp"), "a copy writing now");
+        Object[] r = run("cp", "--atomic", src.toString(), t.toString());
+        assertEquals(0, r[0], String.valueOf(r[1]));
+        assertEquals("data", Files.readString(t));
+        assertEquals(java.util.Set.of(running), CpCommand.temporaryFilesOf(t));
+    }
+
+    @Test
+    void aSparseFileStaysSparse() throws Exception {
+        Path src = dir.resolve("sparse");
+        try (var ch = java.nio.channels.FileChannel.open(src, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap("head".getBytes(StandardCharsets.UTF_8)), 0);
+            ch.write(java.nio.ByteBuffer.wrap("tail".getBytes(StandardCharsets.UTF_8)), (1L << 30) - 4);
+        }
+        Path t = dir.resolve("t");
+        Object[] r = run("cp", src.toString(), t.toString());
+        assertEquals(0, r[0], String.valueOf(r[1]));
+        assertEquals(1L << 30, Files.size(t));
+        try (var ch = java.nio.channels.FileChannel.open(t)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4);
+            ch.read(b, (1L << 30) - 4);
+            assertEquals("tail", new String(b.array(), StandardCharsets.UTF_8));
+        }
+        // the unix attribute view has no block count: ask stat(1)
+        Process stat = new ProcessBuilder("stat", "-c", "%b", src.toString(), t.toString()).start();
+        String[] b = new String(stat.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim().split("\\s+");
+        assertTrue(stat.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && stat.exitValue() == 0);
+        org.junit.jupiter.api.Assumptions.assumeTrue(Long.parseLong(b[0]) < 1000, "this file system made no holes");
+        // the publisher fallback (nio engine, other OSes) writes the holes as zeros; the kernel copy keeps them
+        if (io.fileflux.core.Engines.select().name().equals("io_uring")) {
+            assertTrue(Long.parseLong(b[1]) <= Long.parseLong(b[0]), "target blocks " + b[1] + ", source " + b[0]);
+        }
+    }
 }
