@@ -393,9 +393,19 @@ class WritePublisherTest {
     void theResultWaitsForDownstreamDemand(String name) throws Exception {
         FileEngine e = engine(name);
         byte[] data = TestFiles.bytes(10_000, 80);
-        StepVerifier.create(FileFlux.write(chunks(data, 80, 1000), dir.resolve("lazy"), opts(e)), 0)
+        Path lazy = dir.resolve("lazy");
+        // causal, not timed: the write finishes (file written and closed) while nothing was requested;
+        // only then is the result asked for
+        StepVerifier.create(FileFlux.write(chunks(data, 80, 1000), lazy, opts(e)), 0)
                 .expectSubscription()
-                .expectNoEvent(Duration.ofMillis(100))
+                .then(() -> TestFiles.await(TIMEOUT, "the file written and closed", () -> {
+                    try {
+                        return e.stats().openDevices() == 0 && Files.size(lazy) == data.length;
+                    } catch (IOException x) {
+                        return false;
+                    }
+                }))
+                .expectNoEvent(Duration.ZERO)
                 .thenRequest(1)
                 .expectNext(10_000L)
                 .verifyComplete();
