@@ -22,8 +22,27 @@ final class CliProcess {
         this.stderr = stderr;
     }
 
+    /** True if this process ignores SIGINT (Linux: the SigIgn mask of /proc/self/status). */
+    static boolean sigintIgnored() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 1)) != 0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: nothing to restore
+        }
+        return false;
+    }
+
     static ProcessBuilder builder(String... args) {
         List<String> cmd = new ArrayList<>();
+        if (sigintIgnored()) {
+            // started from a background job, this JVM inherited SIGINT ignored, and so would the child: a JVM
+            // that starts with SIGINT ignored never handles Ctrl+C, which the serve and tail tests send
+            cmd.addAll(List.of("/usr/bin/env", "--default-signal=INT"));
+        }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         if (Runtime.version().feature() >= 22) {
             cmd.add("--enable-native-access=ALL-UNNAMED"); // as ./fileflux does: no JEP 472 warning on stderr
