@@ -217,7 +217,11 @@ class CatCommandTest {
         }
         List<String> cmd = new java.util.ArrayList<>(CliProcess.builder("cat", "--chunk-size", "4m", "--in-flight", "4",
                 big.toString()).command());
-        cmd.add(1, "-XX:MaxDirectMemorySize=8m");
+        int at = 0;
+        while (!cmd.get(at).endsWith("java")) {
+            at++; // after the java executable (CliProcess may put a wrapper before it)
+        }
+        cmd.add(at + 1, "-XX:MaxDirectMemorySize=8m");
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         p.getOutputStream().close();
         String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
