@@ -52,7 +52,9 @@ import reactor.core.scheduler.Schedulers;
  * and the pending generations. Work that may block (opening the path to learn its identity) runs on a
  * bounded-elastic worker or on the watcher thread, serialized by its own WIP counter, and hands what it
  * opened to the drain through a lock-free queue ({@link TailSubscription#found}). The engine's
- * completion thread only runs the drain, which never opens a file.
+ * completion thread only records a read's result and wakes the drain, which runs on the delivery
+ * executor (see {@link io.fileflux.reactor.Delivery}) and never opens a file; the start of the last N
+ * lines is found by backwards reads submitted from the drain, never by waiting for a read.
  */
 final class FluxTail extends Flux<TailChunk> {
 
