@@ -128,8 +128,6 @@ final class FluxFileRead<T> extends Flux<T> {
         private long knownSize;
         /** No more reads or emissions: completed, failed or cancelled. */
         private boolean terminated;
-        /** The terminal signal was sent (or, cancelled, will never be). */
-        private boolean signalled;
         private Throwable terminalError;
 
         ReadSubscription(CoreSubscriber<? super T> actual, FileDevice device, boolean ownsDevice,
@@ -223,11 +221,8 @@ final class FluxFileRead<T> extends Flux<T> {
                 return;
             }
             cleanSlots();
-            if (!signalled && (!ownsDevice || deviceClosed())) {
-                signalled = true;
-                if (!cancelled) { // §1.8: no signal after cancel
-                    DrainLoop.terminate(actual, terminalError);
-                }
+            if (!ownsDevice || deviceClosed()) {
+                signalOnce(actual, terminalError, cancelled);
             }
         }
 

@@ -41,6 +41,8 @@ public abstract class DrainLoop implements Runnable {
     /** Set once the device given to {@link #closeThenWake} is closed; {@link #closeError} is written before. */
     private volatile boolean deviceClosed;
     private Throwable closeError;
+    /** Drain-owned: the terminal signal was sent, or (cancelled) never will be. */
+    private boolean signalled;
 
     /** @param scheduler where woken drains run; null: {@link Delivery#defaultExecutor()} */
     protected DrainLoop(Scheduler scheduler) {
@@ -140,6 +142,20 @@ public abstract class DrainLoop implements Runnable {
             deviceClosed = true;
             wake();
         });
+    }
+
+    /**
+     * Once, from the drain: the terminal signal ({@code onError(error)}, or {@code onComplete()} for null),
+     * unless the subscription was cancelled (§1.8: no signal after cancel). Later calls do nothing.
+     */
+    protected final void signalOnce(CoreSubscriber<?> actual, Throwable error, boolean cancelled) {
+        if (signalled) {
+            return;
+        }
+        signalled = true;
+        if (!cancelled) {
+            terminate(actual, error);
+        }
     }
 
     /** True once the device given to {@link #closeThenWake} is closed. */

@@ -370,7 +370,6 @@ final class FluxTail extends Flux<TailChunk> {
         private LastLines lastLines;
         /** Drain-owned: terminate() ran; the terminal signal waits for the device's close. */
         private boolean terminating;
-        private boolean signalled;
         private Throwable terminalError;
 
         private WatchService watchService;
@@ -464,11 +463,8 @@ final class FluxTail extends Flux<TailChunk> {
 
         /** After terminate(): the signal, once the file is closed; after a cancel: nothing. */
         private void finishTermination() {
-            if (terminating && !signalled && deviceClosed()) {
-                signalled = true;
-                if (!cancelled) { // §1.8: no signal after cancel
-                    DrainLoop.terminate(actual, terminalError);
-                }
+            if (terminating && deviceClosed()) {
+                signalOnce(actual, terminalError, cancelled);
             }
         }
 
