@@ -2,6 +2,7 @@ package io.fileflux.core;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An I/O operation on an open file failed: carries the path, the file offset, the operation and the
@@ -23,7 +24,7 @@ public class FileIoException extends IOException {
      *                   short description
      */
     public FileIoException(String operation, Path path, long offset, int errorCode, String errorName,
-                           String detail, Throwable cause) {
+                           @Nullable String detail, @Nullable Throwable cause) {
         super(message(operation, path, offset, errorCode, errorName, detail), cause);
         this.path = path;
         this.offset = offset;
@@ -33,7 +34,7 @@ public class FileIoException extends IOException {
     }
 
     public FileIoException(String operation, Path path, long offset, int errorCode, String errorName,
-                           String detail) {
+                           @Nullable String detail) {
         this(operation, path, offset, errorCode, errorName, detail, null);
     }
 

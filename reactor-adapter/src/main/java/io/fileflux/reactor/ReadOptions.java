@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -174,7 +175,7 @@ public final class ReadOptions {
     }
 
     /** The scheduler given to {@link #deliverOn}, or null for {@link Delivery#defaultScheduler()}. */
-    public Scheduler deliverOn() {
+    public @Nullable Scheduler deliverOn() {
         return deliverOn;
     }
 
@@ -196,7 +197,7 @@ public final class ReadOptions {
     }
 
     /** The engine given, or null for the default one. */
-    public FileEngine engine() {
+    public @Nullable FileEngine engine() {
         return engine;
     }
 
@@ -209,7 +210,7 @@ public final class ReadOptions {
     }
 
     /** The pool of {@link BufferMode#POOLED}, else null. */
-    public BufferPool pool() {
+    public @Nullable BufferPool pool() {
         return pool;
     }
 

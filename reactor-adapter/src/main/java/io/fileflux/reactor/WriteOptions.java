@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -229,7 +230,7 @@ public final class WriteOptions {
     }
 
     /** The scheduler given to {@link #deliverOn}, or null for {@link Delivery#defaultScheduler()}. */
-    public Scheduler deliverOn() {
+    public @Nullable Scheduler deliverOn() {
         return deliverOn;
     }
 
@@ -264,12 +265,12 @@ public final class WriteOptions {
     }
 
     /** The permissions of a created file, or null for the default. */
-    public Set<PosixFilePermission> permissions() {
+    public @Nullable Set<PosixFilePermission> permissions() {
         return permissions;
     }
 
     /** The engine given, or null for the default one. */
-    public FileEngine engine() {
+    public @Nullable FileEngine engine() {
         return engine;
     }
 
@@ -279,7 +280,7 @@ public final class WriteOptions {
     }
 
     /** The progress callback, or null. */
-    public LongConsumer progress() {
+    public @Nullable LongConsumer progress() {
         return progress;
     }
 

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How bytes become lines: the charset, the maximum line length and what to do beyond it, and (when
@@ -76,7 +77,7 @@ public final class LineOptions {
      * {@code idle} (checked at the tail's poll interval); the rest of that line, if it comes later,
      * is emitted as a line of its own. Default: null, the line is held until its newline arrives.
      */
-    public LineOptions flushIdle(Duration idle) {
+    public LineOptions flushIdle(@Nullable Duration idle) {
         if (idle != null && (idle.isNegative() || idle.isZero())) {
             throw new IllegalArgumentException("flushIdle must be positive, was " + idle);
         }
@@ -96,7 +97,7 @@ public final class LineOptions {
     }
 
     /** The idle time after which an incomplete line is emitted, or null (held until its newline). */
-    public Duration flushIdle() {
+    public @Nullable Duration flushIdle() {
         return flushIdle;
     }
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Tracks which items of a tail the consumer has acknowledged and advances the committed checkpoint —
@@ -48,7 +49,7 @@ public final class Checkpointer implements AutoCloseable {
     }
 
     /** Keeps the committed checkpoint in memory only, starting from {@code initial} (may be null). */
-    public static Checkpointer inMemory(Checkpoint initial) {
+    public static Checkpointer inMemory(@Nullable Checkpoint initial) {
         return new Checkpointer(null, Duration.ZERO, initial);
     }
 
@@ -63,7 +64,7 @@ public final class Checkpointer implements AutoCloseable {
      * {@link #flush()} and {@link #close()}). A crash loses at most the advances not saved yet, which
      * are then re-delivered, never skipped.
      */
-    public static Checkpointer to(CheckpointStore store, Duration saveInterval) {
+    public static Checkpointer to(CheckpointStore store, @Nullable Duration saveInterval) {
         Objects.requireNonNull(store, "store");
         if (saveInterval != null && saveInterval.isNegative()) {
             throw new IllegalArgumentException("saveInterval must be >= 0, was " + saveInterval);

@@ -1,6 +1,7 @@
 package io.fileflux.reactor.tail;
 
 import io.fileflux.reactor.lines.Terminator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One line of a file (without its terminator) with the checkpoint just past it.
@@ -45,7 +46,7 @@ public final class TailLine {
      * restart re-reads the whole line; null only for a piece of a line that began before anything else
      * was read.
      */
-    public Checkpoint checkpoint() {
+    public @Nullable Checkpoint checkpoint() {
         return checkpoint;
     }
 

@@ -5,6 +5,7 @@ import io.fileflux.core.FileEngine;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -128,7 +129,7 @@ public final class TailOptions {
     }
 
     /** Complete once no byte has arrived for {@code idle} (checked at the poll interval); null: never. */
-    public TailOptions idleStop(Duration idle) {
+    public TailOptions idleStop(@Nullable Duration idle) {
         if (idle != null && (idle.isNegative() || idle.isZero())) {
             throw new IllegalArgumentException("idleStop must be positive, was " + idle);
         }
@@ -204,7 +205,7 @@ public final class TailOptions {
     }
 
     /** The scheduler given to {@link #deliverOn}, or null for the default delivery scheduler. */
-    public Scheduler deliverOn() {
+    public @Nullable Scheduler deliverOn() {
         return deliverOn;
     }
 
@@ -233,7 +234,7 @@ public final class TailOptions {
     }
 
     /** The idle time after which the tail completes, or null. */
-    public Duration idleStop() {
+    public @Nullable Duration idleStop() {
         return idleStop;
     }
 
@@ -242,17 +243,17 @@ public final class TailOptions {
     }
 
     /** The engine given, or null for the default one. */
-    public FileEngine engine() {
+    public @Nullable FileEngine engine() {
         return engine;
     }
 
     /** The checkpointer, or null. */
-    public Checkpointer checkpointer() {
+    public @Nullable Checkpointer checkpointer() {
         return checkpointer;
     }
 
     /** The event listener, or null. */
-    public Consumer<TailEvent> onEvent() {
+    public @Nullable Consumer<TailEvent> onEvent() {
         return onEvent;
     }
 
