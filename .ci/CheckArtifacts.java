@@ -33,9 +33,10 @@ public class CheckArtifacts {
     static final List<Library> LIBRARIES = List.of(
             new Library("core", "fileflux-core", "io.fileflux.core"),
             new Library("reactor-adapter", "fileflux-reactor", "io.fileflux.reactor"),
-            new Library("spring-adapter", "fileflux-spring", "io.fileflux.spring"));
+            new Library("spring-adapter", "fileflux-spring", "io.fileflux.spring"),
+            new Library("micrometer", "fileflux-micrometer", "io.fileflux.micrometer"));
     static final List<String> PUBLISHED = List.of("fileflux-parent", "fileflux-bom", "fileflux-core",
-            "fileflux-reactor", "fileflux-spring");
+            "fileflux-reactor", "fileflux-spring", "fileflux-micrometer");
     static final List<String> NEVER_PUBLISHED = List.of("fileflux-samples", "fileflux-benchmarks");
 
     static final List<String> failures = new ArrayList<>();

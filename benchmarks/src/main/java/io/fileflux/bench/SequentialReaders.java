@@ -6,7 +6,6 @@ import io.fileflux.core.Engines;
 import io.fileflux.reactor.BufferMode;
 import io.fileflux.reactor.FileFlux;
 import io.fileflux.reactor.ReadOptions;
-import io.fileflux.spring.FileDataBuffers;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
@@ -24,7 +23,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import reactor.core.publisher.Flux;
 
 /**
@@ -47,8 +45,7 @@ public final class SequentialReaders {
         list.add(new FileChannelRead());
         list.add(new AsyncChannelRead(1));
         list.add(new AsyncChannelRead(16));
-        list.add(new SpringDataBufferRead());
-        list.add(new FilefluxDataBufferRead());
+        list.addAll(BridgeReaders.all());
         list.add(new VertxAsyncFileRead());
         list.add(new FluxGenerateRead(false));
         list.add(new FluxGenerateRead(true));
@@ -167,21 +164,6 @@ public final class SequentialReaders {
         }
     }
 
-    /** Spring's {@code DataBufferUtils.read} with the default (heap) buffer factory. */
-    static final class SpringDataBufferRead implements SequentialReader {
-        private final DefaultDataBufferFactory factory = new DefaultDataBufferFactory();
-
-        @Override
-        public String name() {
-            return "Spring DataBufferUtils.read";
-        }
-
-        @Override
-        public Outcome read(Path file, int chunkSize) {
-            return consume(DataBufferUtils.read(file, factory, chunkSize));
-        }
-    }
-
     /** Folds every byte of every buffer and releases each one, as a WebFlux handler would. */
     static Outcome consume(reactor.core.publisher.Flux<DataBuffer> buffers) {
         long[] acc = new long[2];
@@ -197,29 +179,6 @@ public final class SequentialReaders {
             }
         }).then().block();
         return new Outcome(acc[0], acc[1]);
-    }
-
-    /**
-     * Fileflux's Spring bridge, the drop-in for {@code DataBufferUtils.read}: {@code FileDataBuffers.read} on
-     * the default engine, 4 reads in flight into pooled buffers, copied into the same heap
-     * {@code DefaultDataBufferFactory} the Spring contender uses.
-     */
-    static final class FilefluxDataBufferRead implements SequentialReader {
-        private final DefaultDataBufferFactory factory = new DefaultDataBufferFactory();
-        private BufferPool pool;
-
-        @Override
-        public String name() {
-            return "Fileflux FileDataBuffers (Spring)";
-        }
-
-        @Override
-        public Outcome read(Path file, int chunkSize) {
-            if (pool == null || pool.bufferSize() != chunkSize) {
-                pool = new BufferPool(chunkSize, 8);
-            }
-            return consume(FileDataBuffers.read(file, factory, ReadOptions.defaults().pooled(pool).maxInFlight(4)));
-        }
     }
 
     /** A Vert.x {@code AsyncFile} read stream with the read buffer size set to the chunk size. */

@@ -76,9 +76,9 @@ public abstract class AbstractFileDevice implements FileDevice {
         }
         enter("read");
         try {
-            return submitRead(dst, position, new Tracked(callback));
+            return submitRead(dst, position, new Tracked(callback, Tracked.READ));
         } catch (RuntimeException | Error e) {
-            exit(false);
+            withdraw();
             throw e;
         }
     }
@@ -98,9 +98,9 @@ public abstract class AbstractFileDevice implements FileDevice {
         }
         enter("write");
         try {
-            return submitWrite(src, position, new Tracked(callback));
+            return submitWrite(src, position, new Tracked(callback, Tracked.WRITE));
         } catch (RuntimeException | Error e) {
-            exit(false);
+            withdraw();
             throw e;
         }
     }
@@ -110,9 +110,9 @@ public abstract class AbstractFileDevice implements FileDevice {
         Objects.requireNonNull(callback, "callback");
         enter("sync");
         try {
-            return submitSync(metadata, new Tracked(callback));
+            return submitSync(metadata, new Tracked(callback, Tracked.SYNC));
         } catch (RuntimeException | Error e) {
-            exit(false);
+            withdraw();
             throw e;
         }
     }
@@ -192,8 +192,9 @@ public abstract class AbstractFileDevice implements FileDevice {
         }
     }
 
-    private void exit(boolean cancelled) {
-        stats.opCompleted(cancelled);
+    /** A submission that threw: the op never reached the engine and has no outcome to count. */
+    private void withdraw() {
+        stats.opWithdrawn();
         release();
     }
 
@@ -227,20 +228,32 @@ public abstract class AbstractFileDevice implements FileDevice {
     }
 
     /**
-     * Counts the operation completed in the engine's stats, runs the user's callback, then releases the
-     * operation's hold on the handle (so a callback may submit more, and the handle closes only after the
-     * last callback has recorded its result).
+     * Counts the operation completed in the engine's stats (bytes transferred, failures by kind), runs the
+     * user's callback, then releases the operation's hold on the handle (so a callback may submit more, and
+     * the handle closes only after the last callback has recorded its result).
      */
     private final class Tracked implements IoCallback {
-        private final IoCallback user;
+        static final int READ = 0;
+        static final int WRITE = 1;
+        static final int SYNC = 2;
 
-        Tracked(IoCallback user) {
+        private final IoCallback user;
+        private final int op;
+
+        Tracked(IoCallback user, int op) {
             this.user = user;
+            this.op = op;
         }
 
         @Override
         public void completed(int bytes) {
-            stats.opCompleted(false);
+            if (op == READ) {
+                stats.readCompleted(bytes);
+            } else if (op == WRITE) {
+                stats.writeCompleted(bytes);
+            } else {
+                stats.opCompleted();
+            }
             try {
                 user.completed(bytes);
             } catch (Throwable t) {
@@ -252,7 +265,7 @@ public abstract class AbstractFileDevice implements FileDevice {
 
         @Override
         public void failed(IOException error) {
-            stats.opCompleted(error instanceof IoCancelledException);
+            stats.opFailed(error);
             try {
                 user.failed(error);
             } catch (Throwable t) {

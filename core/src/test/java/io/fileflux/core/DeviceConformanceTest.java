@@ -377,6 +377,45 @@ public abstract class DeviceConformanceTest {
         assertFalse(TestFiles.isOpen(fifo));
     }
 
+    /**
+     * The engine's counters after known work: bytes written and read are counted once each (an
+     * end-of-file read adds 0), a cancelled read is counted as cancelled and not as an error, and a read
+     * ended by the engine's close is an {@link IoErrorKind#ENGINE_CLOSED} error.
+     */
+    @Test
+    void statsCountBytesCancelsAndErrorsByKind() throws Exception {
+        Path file = dir.resolve("stats");
+        FileDevice device = engine.open(file, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+                StandardOpenOption.CREATE_NEW));
+        try {
+            DeviceReads.writeFully(device, direct(TestFiles.bytes(70_000, 3)), 0);
+            assertEquals(70_000, engine.stats().bytesWritten());
+            byte[] back = DeviceReads.readRange(device, 0, -1, CHUNK, true);
+            assertEquals(70_000, back.length);
+            assertEquals(70_000, engine.stats().bytesRead());
+            assertEquals(0, engine.stats().errors());
+        } finally {
+            device.closeAsync().get(10, TimeUnit.SECONDS);
+        }
+        try (SilentPipe pipe = silentPipe()) {
+            FileDevice d = engine.open(pipe.path());
+            DeviceReads.Result cancelled = new DeviceReads.Result();
+            d.read(ByteBuffer.allocate(64), 0, cancelled).cancel();
+            assertInstanceOf(IoCancelledException.class, cancelled.error());
+            assertEquals(1, engine.stats().cancelled());
+            assertEquals(0, engine.stats().errors());
+            DeviceReads.Result closed = new DeviceReads.Result();
+            d.read(ByteBuffer.allocate(64), 0, closed);
+            engine.close();
+            assertInstanceOf(EngineClosedException.class, closed.error());
+            assertEquals(1, engine.stats().errors(IoErrorKind.ENGINE_CLOSED));
+            assertEquals(1, engine.stats().errors());
+            d.closeAsync().get(10, TimeUnit.SECONDS);
+        }
+        assertEquals(70_000, engine.stats().bytesRead(), "nothing read from the pipe");
+        assertEquals(0, engine.stats().inFlight());
+    }
+
     /** A read waiting on a silent pipe ends cancelled when cancelled, and the device then closes. */
     @Test
     void cancellingAReadWaitingOnAPipeEndsItAndTheDeviceCloses() throws Exception {

@@ -61,6 +61,40 @@ public final class FileFlux {
     }
 
     /**
+     * The file (or the range of {@code options}) read straight into buffers of {@code allocator}, emitted
+     * in offset order: the kernel reads into each buffer's writable view, and the buffer itself is emitted,
+     * without a copy (see {@link BufferAllocator} for the life of a buffer). Each emitted buffer belongs to
+     * the subscriber; buffers read but never emitted (cancel, error, end of file) go back through
+     * {@link BufferAllocator#release}, once the kernel is done with them. Reactor's discard hook is not
+     * used for them; add {@code doOnDiscard} for buffers queued by operators downstream.
+     *
+     * <pre>{@code
+     * Flux<ByteBuf> chunks = FileFlux.read(path, ReadOptions.defaults(), nettyAllocator);
+     * }</pre>
+     *
+     * @param options chunk size, reads in flight, range, engine; the buffer mode and pool are not used
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException for an invalid combination of options, or
+     *                                  {@link io.fileflux.core.FilefluxOption#DIRECT} (whose aligned
+     *                                  buffers an allocator does not promise)
+     */
+    public static <B> Flux<B> read(Path path, ReadOptions options, BufferAllocator<B> allocator) {
+        LocalPaths.require(path);
+        Objects.requireNonNull(options, "options").validate();
+        return new FluxFileRead<>(path, checkAllocator(options, allocator), allocator);
+    }
+
+    /** Refuses what an allocator cannot serve; returns {@code options}. */
+    static ReadOptions checkAllocator(ReadOptions options, BufferAllocator<?> allocator) {
+        Objects.requireNonNull(allocator, "allocator");
+        if (options.direct()) {
+            throw new IllegalArgumentException("DIRECT reads need aligned buffers: read with a buffer mode"
+                    + " (ReadOptions.pooled or bufferMode), not an allocator");
+        }
+        return options;
+    }
+
+    /**
      * Like {@link #read(Path, ReadOptions)}, each chunk with the file offset it was read from, for
      * checkpointing ({@link FileChunk#end()} is where a restart resumes).
      */

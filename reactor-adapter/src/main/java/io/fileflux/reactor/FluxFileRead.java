@@ -40,14 +40,18 @@ final class FluxFileRead<T> extends Flux<T> {
     private final Path path;
     private final ReadOptions options;
     private final ChunkMapper<T> mapper;
+    /** Buffers of the caller's kind, read into and emitted as they are; null: the options' buffer mode. */
+    private final BufferAllocator<T> allocator;
     /** A device opened by someone else ({@link OpenFile}), read but never closed; null: open per subscriber. */
     private final FileDevice shared;
 
     FluxFileRead(Path path, ReadOptions options, ChunkMapper<T> mapper) {
-        this.path = path;
-        this.options = options;
-        this.mapper = mapper;
-        this.shared = null;
+        this(path, null, options, mapper, null);
+    }
+
+    /** Reads into buffers of {@code allocator} and emits them (see {@link BufferAllocator}). */
+    FluxFileRead(Path path, ReadOptions options, BufferAllocator<T> allocator) {
+        this(path, null, options, null, allocator);
     }
 
     /**
@@ -56,9 +60,20 @@ final class FluxFileRead<T> extends Flux<T> {
      * early end of file, which the owner's {@code closeAsync} waits for).
      */
     FluxFileRead(FileDevice shared, ReadOptions options, ChunkMapper<T> mapper) {
-        this.path = shared.path();
+        this(shared.path(), shared, options, mapper, null);
+    }
+
+    /** Reads {@code shared} into buffers of {@code allocator}. */
+    FluxFileRead(FileDevice shared, ReadOptions options, BufferAllocator<T> allocator) {
+        this(shared.path(), shared, options, null, allocator);
+    }
+
+    private FluxFileRead(Path path, FileDevice shared, ReadOptions options, ChunkMapper<T> mapper,
+                         BufferAllocator<T> allocator) {
+        this.path = path;
         this.options = options;
         this.mapper = mapper;
+        this.allocator = allocator;
         this.shared = shared;
     }
 
@@ -86,7 +101,7 @@ final class FluxFileRead<T> extends Flux<T> {
     }
 
     private void start(CoreSubscriber<? super T> actual, FileDevice device, boolean owned) {
-        ReadSubscription<T> s = new ReadSubscription<>(actual, device, owned, options, mapper);
+        ReadSubscription<T> s = new ReadSubscription<>(actual, device, owned, options, mapper, allocator);
         actual.onSubscribe(s);
         s.start();
     }
@@ -103,6 +118,8 @@ final class FluxFileRead<T> extends Flux<T> {
         /** True if this subscription opened {@link #device} and closes it. */
         private final boolean ownsDevice;
         private final ChunkMapper<T> mapper;
+        /** Non-null: chunks are read into this allocator's buffers and emitted as they are. */
+        private final BufferAllocator<T> allocator;
         private final int chunkSize;
         private final int maxInFlight;
         private final long end;
@@ -131,12 +148,13 @@ final class FluxFileRead<T> extends Flux<T> {
         private Throwable terminalError;
 
         ReadSubscription(CoreSubscriber<? super T> actual, FileDevice device, boolean ownsDevice,
-                         ReadOptions options, ChunkMapper<T> mapper) {
+                         ReadOptions options, ChunkMapper<T> mapper, BufferAllocator<T> allocator) {
             super(options.deliverOn());
             this.actual = actual;
             this.device = device;
             this.ownsDevice = ownsDevice;
             this.mapper = mapper;
+            this.allocator = allocator;
             this.chunkSize = options.chunkSize();
             this.maxInFlight = options.maxInFlight();
             this.nextSubmit = options.position();
@@ -261,7 +279,7 @@ final class FluxFileRead<T> extends Flux<T> {
                 if (st == Slot.FAILED) {
                     // every chunk before the failing offset has been emitted: fail now, demand or not
                     slots.pollFirst();
-                    release(head.buffer);
+                    release(head);
                     terminate(head.error);
                     break;
                 }
@@ -269,7 +287,7 @@ final class FluxFileRead<T> extends Flux<T> {
                 int bytes = data.position() - head.start;
                 if (bytes == 0) {
                     slots.pollFirst();
-                    release(data);
+                    release(head);
                     terminate(null);
                     break;
                 }
@@ -284,14 +302,13 @@ final class FluxFileRead<T> extends Flux<T> {
                 if (chunkEnd > knownSize) {
                     knownSize = Math.max(chunkEnd, sizeOrZero());
                 }
-                data.limit(data.position()).position(head.start);
-                ByteBuffer out = head.start == 0 ? data : data.slice();
                 T item;
                 try {
-                    item = mapper.map(head.offset, out);
+                    item = item(head, bytes);
                 } catch (Throwable ex) {
-                    release(data);
-                    terminate(ex);
+                    release(head);
+                    terminate(ex instanceof OutOfMemoryError ? outOfMemory("the chunk at offset " + head.offset, ex)
+                            : ex);
                     break;
                 }
                 e++;
@@ -333,21 +350,21 @@ final class FluxFileRead<T> extends Flux<T> {
                 boolean probe = nextSubmit >= knownSize;
                 if (!direct && !probe) {
                     want = (int) Math.min(want, knownSize - nextSubmit);
-                } else if (probe && bufferMode != BufferMode.POOLED) {
+                } else if (probe && (bufferMode != BufferMode.POOLED || allocator != null)) {
                     // past the known size: usually the end (one empty read) or a pipe's next few bytes;
                     // never a whole huge chunk allocated just to learn that
                     want = Math.min(want, PROBE_SIZE);
                 }
-                ByteBuffer buffer;
+                Slot slot;
                 try {
-                    buffer = allocate(want);
+                    slot = allocator != null ? allocatorSlot(nextSubmit, want, probe)
+                            : new Slot(this, nextSubmit, allocate(want), null, want, probe);
                 } catch (RuntimeException | OutOfMemoryError ex) {
                     // no buffer (memory exhausted, pool exhausted or misused): fail the stream, close the file
                     terminate(ex instanceof OutOfMemoryError ? outOfMemory("a " + want + "-byte read buffer", ex)
                             : ex instanceof PoolExhaustedException ? poolExhausted(ex) : ex);
                     return;
                 }
-                Slot slot = new Slot(this, nextSubmit, buffer, want, probe);
                 slots.addLast(slot);
                 nextSubmit += want;
                 try {
@@ -355,7 +372,7 @@ final class FluxFileRead<T> extends Flux<T> {
                 } catch (RuntimeException | OutOfMemoryError ex) {
                     // an engine may need a native bounce buffer for a heap buffer: that can fail too
                     slots.pollLast();
-                    release(slot.buffer);
+                    release(slot);
                     terminate(ex instanceof OutOfMemoryError ? outOfMemory("a native buffer for a read", ex) : ex);
                     return;
                 }
@@ -407,10 +424,10 @@ final class FluxFileRead<T> extends Flux<T> {
                 int st = s.state;
                 if (st == Slot.READY || st == Slot.FAILED) {
                     it.remove();
-                    release(s.buffer);
+                    release(s);
                 } else if (st == Slot.SHORT) {
                     it.remove(); // recorded, not resubmitted: nothing of the engine's holds it
-                    release(s.buffer);
+                    release(s);
                 } else if (!s.cancelRequested) {
                     s.cancelRequested = true;
                     IoOperation op = s.op;
@@ -453,6 +470,61 @@ final class FluxFileRead<T> extends Flux<T> {
         }
 
         /**
+         * The item emitted for {@code head}'s {@code bytes} bytes: the allocator's buffer, filled; or the
+         * mapper's item of the flipped buffer.
+         */
+        private T item(Slot head, int bytes) {
+            if (allocator != null) {
+                @SuppressWarnings("unchecked")
+                T buffer = (T) head.handle;
+                return allocator.filled(buffer, bytes);
+            }
+            ByteBuffer data = head.buffer;
+            data.limit(data.position()).position(head.start);
+            return mapper.map(head.offset, head.start == 0 ? data : data.slice());
+        }
+
+        /**
+         * A slot reading into a new buffer of the allocator, through its writable view limited to
+         * {@code want} bytes. A view that cannot take the read releases the buffer and fails.
+         */
+        private Slot allocatorSlot(long offset, int want, boolean probe) {
+            T buffer = allocator.allocate(want);
+            ByteBuffer view;
+            try {
+                view = allocator.writableView(buffer, want);
+                if (view == null || view.isReadOnly() || view.remaining() < want) {
+                    throw new IllegalStateException(allocator + " gave no writable view of " + want + " bytes: " + view);
+                }
+            } catch (RuntimeException | Error e) {
+                releaseQuietly(buffer);
+                throw e;
+            }
+            view.limit(view.position() + want);
+            return new Slot(this, offset, view, buffer, want, probe);
+        }
+
+        /** Gives back {@code slot}'s buffer, which will never be emitted (the read is not in flight). */
+        private void release(Slot slot) {
+            if (allocator != null) {
+                @SuppressWarnings("unchecked")
+                T buffer = (T) slot.handle;
+                releaseQuietly(buffer);
+            } else {
+                release(slot.buffer);
+            }
+        }
+
+        /** The allocator's release; a throw is routed to {@code onErrorDropped}, the cleanup goes on. */
+        private void releaseQuietly(T buffer) {
+            try {
+                allocator.release(buffer);
+            } catch (Throwable t) {
+                Operators.onErrorDropped(t, actual.currentContext());
+            }
+        }
+
+        /**
          * Gives back a buffer that was read but will never be emitted: to the pool in POOLED mode,
          * otherwise to Reactor's discard hook ({@code doOnDiscard(ByteBuffer.class, ...)}).
          */
@@ -488,7 +560,10 @@ final class FluxFileRead<T> extends Flux<T> {
 
         final ReadSubscription<?> parent;
         final long offset;
+        /** What the engine reads into: the buffer emitted, or the allocator's view of {@link #handle}. */
         final ByteBuffer buffer;
+        /** The allocator's buffer behind {@link #buffer}, or null without an allocator. */
+        final Object handle;
         final int start;
         final int want;
         /**
@@ -505,10 +580,11 @@ final class FluxFileRead<T> extends Flux<T> {
         IOException error;
         volatile int state;
 
-        Slot(ReadSubscription<?> parent, long offset, ByteBuffer buffer, int want, boolean probe) {
+        Slot(ReadSubscription<?> parent, long offset, ByteBuffer buffer, Object handle, int want, boolean probe) {
             this.parent = parent;
             this.offset = offset;
             this.buffer = buffer;
+            this.handle = handle;
             this.start = buffer.position();
             this.want = want;
             this.probe = probe;

@@ -62,6 +62,18 @@ public final class OpenFile {
         return new FluxFileRead<>(device, rangeOptions(position, length), (offset, data) -> data);
     }
 
+    /**
+     * Like {@link #read(long, long)}, read straight into buffers of {@code allocator} and emitted as they
+     * are, owned as in {@link FileFlux#read(Path, ReadOptions, BufferAllocator)}.
+     *
+     * @throws IllegalArgumentException for a negative position or length, or a file opened with
+     *                                  {@code DIRECT}
+     */
+    public <B> Flux<B> read(long position, long length, BufferAllocator<B> allocator) {
+        return new FluxFileRead<>(device, FileFlux.checkAllocator(rangeOptions(position, length), allocator),
+                allocator);
+    }
+
     /** Like {@link #read(long, long)}, each chunk with its file offset. */
     public Flux<FileChunk> readChunks(long position, long length) {
         return new FluxFileRead<>(device, rangeOptions(position, length), FileChunk::new);

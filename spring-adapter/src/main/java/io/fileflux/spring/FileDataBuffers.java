@@ -4,40 +4,49 @@ import io.fileflux.core.BufferPool;
 import io.fileflux.reactor.FileFlux;
 import io.fileflux.reactor.OpenFile;
 import io.fileflux.reactor.ReadOptions;
+import io.fileflux.reactor.WriteOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Objects;
+import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
- * Files as {@code Flux<DataBuffer>}: the drop-in for {@link DataBufferUtils#read(Path, DataBufferFactory, int,
- * java.nio.file.OpenOption...)} with several reads in flight, large chunks, and kernel cancellation when
- * the subscriber (an HTTP client) goes away.
+ * Files as {@code Flux<DataBuffer>}, and {@code Publisher<DataBuffer>} into files: the drop-ins for
+ * {@link DataBufferUtils#read(Path, DataBufferFactory, int, java.nio.file.OpenOption...)} and
+ * {@link DataBufferUtils#write(Publisher, Path, java.nio.file.OpenOption...)} with several operations in
+ * flight, large chunks, and kernel cancellation when the subscriber (an HTTP client) goes away.
  *
  * <pre>{@code
- * BufferPool pool = new BufferPool(256 * 1024, 64);               // shared by every request
- * ReadOptions options = ReadOptions.defaults().pooled(pool).maxInFlight(4);
+ * ReadOptions options = ReadOptions.defaults().chunkSize(256 * 1024).maxInFlight(4);
  * Flux<DataBuffer> body = FileDataBuffers.read(path, response.bufferFactory(), options);
  * return response.writeWith(body);
+ *
+ * Mono<Long> saved = FileDataBuffers.write(request.getBody(), target, WriteOptions.defaults().atomic(true));
  * }</pre>
  *
- * <p>How a chunk becomes a {@link DataBuffer} depends on the buffer mode of the options:
- * <ul>
- *   <li>{@code POOLED} (recommended for servers): the file is read into a Fileflux pool buffer, copied into
- *       a buffer allocated by {@code factory} (pooled Netty memory under Reactor Netty), and the pool
- *       buffer goes straight back. Memory stays in the factory's pool; nothing waits for the GC.</li>
- *   <li>{@code DIRECT} / {@code HEAP}: the buffer read is wrapped ({@link DataBufferFactory#wrap(ByteBuffer)}),
- *       without a copy; its memory is freed by the garbage collector.</li>
- * </ul>
+ * <p>Reads go straight into buffers of the {@code factory}, without a copy in between: each chunk's buffer
+ * is allocated from the factory and the kernel reads into its writable {@link ByteBuffer} view. With
+ * Reactor Netty's factory ({@code NettyDataBufferFactory} over pooled direct memory) the kernel writes
+ * into Netty's pooled memory in place; with a heap factory ({@code DefaultDataBufferFactory}) the native
+ * engines read through their bounce buffer into the heap buffer. The options' buffer mode and pool are
+ * not used, except for {@code DIRECT} ({@code O_DIRECT}) reads, which need aligned buffers: those are read
+ * into the options' buffers (pooled buffers are copied into factory buffers and go straight back; heap and
+ * direct ones are wrapped).
  *
- * <p>Every emitted buffer belongs to the subscriber, who releases it ({@link DataBufferUtils#release}); every
- * buffer Reactor discards inside these publishers (cancel, error, operators' queues) is released here.
- * Cancelling cancels the reads in flight and closes the file once they have completed.
+ * <p>Ownership: every emitted buffer belongs to the subscriber, who releases it ({@link DataBufferUtils#release}).
+ * Buffers read but never emitted (cancel, error, end of file) are released by the publisher once the
+ * kernel is done with them, and buffers Reactor discards inside these publishers are released too
+ * ({@code doOnDiscard}). Operators added downstream that queue buffers (such as {@code publishOn}) need
+ * their own {@code doOnDiscard}. Cancelling cancels the reads in flight and closes the file once they
+ * have completed. Allocation runs inside the subscription's drain (a delivery thread or the subscriber's
+ * thread), never on an engine thread.
  */
 public final class FileDataBuffers {
 
@@ -45,22 +54,27 @@ public final class FileDataBuffers {
     }
 
     /**
-     * The file (or the range of {@code options}) as data buffers in offset order.
+     * The file (or the range of {@code options}) as data buffers of {@code factory} in offset order.
      *
      * @param path    the file
-     * @param factory allocates (or wraps) the emitted buffers, e.g. {@code response.bufferFactory()}
-     * @param options chunk size, reads in flight, range, engine, buffer mode
+     * @param factory allocates the emitted buffers, e.g. {@code response.bufferFactory()}
+     * @param options chunk size, reads in flight, range, engine
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException for an invalid combination of options
      */
     public static Flux<DataBuffer> read(Path path, DataBufferFactory factory, ReadOptions options) {
         Objects.requireNonNull(factory, "factory");
-        return toDataBuffers(FileFlux.read(path, options), factory, options.pool(), path);
+        Objects.requireNonNull(options, "options");
+        if (options.direct()) {
+            return toDataBuffers(FileFlux.read(path, options), factory, options.pool(), path);
+        }
+        return FileFlux.read(path, options, new FactoryAllocator(factory))
+                .doOnDiscard(DataBuffer.class, DataBufferUtils::release);
     }
 
     /**
      * {@code length} bytes from {@code position} of a file already open (see {@link FileFlux#usingFile}),
-     * with the options it was opened with.
+     * with the options it was opened with, read into buffers of {@code factory}.
      *
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException for a negative position or length
@@ -68,12 +82,44 @@ public final class FileDataBuffers {
     public static Flux<DataBuffer> read(OpenFile file, long position, long length, DataBufferFactory factory) {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(factory, "factory");
-        return toDataBuffers(file.read(position, length), factory, file.options().pool(), file.path());
+        if (file.options().direct()) {
+            return toDataBuffers(file.read(position, length), factory, file.options().pool(), file.path());
+        }
+        return file.read(position, length, new FactoryAllocator(factory))
+                .doOnDiscard(DataBuffer.class, DataBufferUtils::release);
+    }
+
+    /**
+     * Writes every data buffer of {@code source}, in order, to {@code path}, and emits the number of bytes
+     * written: {@link FileFlux#write(Publisher, Path, WriteOptions)} — the same modes, atomic replace and
+     * durability — fed with each buffer's readable bytes without a copy. Each data buffer is released once
+     * its write has completed; on an error, a failed write or a cancel, the buffers received and not yet
+     * written are released as well (after the writes in flight complete), and buffers Reactor discards
+     * upstream are released. A buffer whose readable bytes are not one {@link ByteBuffer} (a composite) is
+     * copied and released at once.
+     *
+     * @param options mode, atomic, durability, writes in flight, engine; its release callback is replaced
+     *                by the release of the data buffers
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException for an invalid combination of options
+     */
+    public static Mono<Long> write(Publisher<? extends DataBuffer> source, Path path, WriteOptions options) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        FileFlux.write(Flux.empty(), path, options); // validates path and options at assembly
+        return Mono.defer(() -> {
+            DataBufferWrites lent = new DataBufferWrites();
+            Flux<ByteBuffer> views = Flux.<DataBuffer>from(source)
+                    .map(lent::view)
+                    .doOnDiscard(DataBuffer.class, DataBufferUtils::release);
+            return FileFlux.write(views, path, options.release(lent::release));
+        });
     }
 
     /**
      * Turns chunks into data buffers of {@code factory}: copied into factory buffers when the chunks come
-     * from {@code pool} (which gets them back at once), wrapped otherwise.
+     * from {@code pool} (which gets them back at once), wrapped otherwise. For {@code DIRECT} reads only.
      */
     static Flux<DataBuffer> toDataBuffers(Flux<ByteBuffer> chunks, DataBufferFactory factory, BufferPool pool,
                                           Path path) {

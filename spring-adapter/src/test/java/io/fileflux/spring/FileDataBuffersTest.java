@@ -114,7 +114,7 @@ class FileDataBuffersTest {
 
     @ParameterizedTest
     @MethodSource("engines")
-    void readsWholeFileAndRangeWrappedOrCopiedIntoFactoryBuffers(String name) throws Exception {
+    void readsWholeFileAndRangeIntoFactoryBuffers(String name) throws Exception {
         engine = Engines.create(name);
         Path file = dir.resolve("f");
         byte[] data = TestFiles.create(file, 1_000_003, 1);
@@ -127,7 +127,7 @@ class FileDataBuffersTest {
         assertArrayEquals(Arrays.copyOfRange(data, 1000, 501_000), drain(FileDataBuffers.read(file, netty, pooled)));
         assertEquals(0, pool.outstanding());
         assertEquals(0, netty.unreleased());
-        assertFalse(netty.allocated.isEmpty(), "copied into the factory's buffers");
+        assertFalse(netty.allocated.isEmpty(), "read into the factory's buffers");
     }
 
     @ParameterizedTest
@@ -191,7 +191,9 @@ class FileDataBuffersTest {
                 return super.allocateBuffer(initialCapacity);
             }
         };
-        StepVerifier.create(FileDataBuffers.read(file, exhausted, ReadOptions.defaults().engine(engine).pooled(pool))
+        // one read in flight: the third buffer is allocated after two chunks were emitted
+        StepVerifier.create(FileDataBuffers.read(file, exhausted, ReadOptions.defaults().engine(engine).pooled(pool)
+                                .maxInFlight(1))
                         .doOnNext(DataBufferUtils::release))
                 .expectNextCount(2)
                 .expectErrorSatisfies(e -> {
