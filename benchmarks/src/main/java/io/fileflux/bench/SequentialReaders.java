@@ -3,6 +3,7 @@ package io.fileflux.bench;
 import io.fileflux.core.BufferPool;
 import io.fileflux.core.EngineStatus;
 import io.fileflux.core.Engines;
+import io.fileflux.core.FileEngine;
 import io.fileflux.reactor.BufferMode;
 import io.fileflux.reactor.FileFlux;
 import io.fileflux.reactor.ReadOptions;
@@ -51,12 +52,67 @@ public final class SequentialReaders {
         list.add(new FluxGenerateRead(true));
         for (String engine : availableEngines()) {
             for (int inFlight : new int[] {1, 4, 16}) {
-                list.add(new FilefluxRead(engine, inFlight, true));
+                list.add(new FilefluxRead(engine, inFlight, BufferMode.POOLED));
             }
-            list.add(new FilefluxRead(engine, ReadOptions.DEFAULT_MAX_IN_FLIGHT, false)); // a new direct buffer per chunk
+            list.add(new FilefluxRead(engine, ReadOptions.DEFAULT_MAX_IN_FLIGHT, BufferMode.DIRECT)); // a new direct buffer per chunk
         }
         list.add(new FilefluxDefaultsRead());
+        for (String engine : availableEngines()) {
+            list.add(new FilefluxRead(engine, ReadOptions.DEFAULT_MAX_IN_FLIGHT, BufferMode.HEAP));
+        }
+        for (String variant : uringVariants()) {
+            FileEngine e = uringVariant(variant);
+            for (int inFlight : new int[] {4, 16}) {
+                list.add(new FilefluxRead("io_uring[" + variant + "]", e, inFlight, BufferMode.POOLED));
+            }
+            list.add(new FilefluxRead("io_uring[" + variant + "]", e, ReadOptions.DEFAULT_MAX_IN_FLIGHT,
+                    BufferMode.HEAP));
+        }
         return list;
+    }
+
+    /**
+     * System property listing io_uring engine variants to run beside the shared engine, in the same
+     * process: {@code ;}-separated lists of {@code name=value} system properties the engine reads when
+     * it is created, e.g. {@code fileflux.uring.async=never}. Each variant gets its own engine and
+     * contenders named {@code Fileflux io_uring[VARIANT] ...}.
+     */
+    public static final String VARIANTS_PROPERTY = "fileflux.bench.uring.variants";
+
+    private static final java.util.Map<String, FileEngine> VARIANT_ENGINES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static List<String> uringVariants() {
+        String v = System.getProperty(VARIANTS_PROPERTY, "").trim();
+        if (v.isEmpty() || !availableEngines().contains("io_uring")) {
+            return List.of();
+        }
+        return List.of(v.split("\\s*;\\s*"));
+    }
+
+    /** A dedicated io_uring engine created with the variant's properties set (and restored after). */
+    static FileEngine uringVariant(String variant) {
+        return VARIANT_ENGINES.computeIfAbsent(variant, k -> {
+            synchronized (SequentialReaders.class) {
+                java.util.Map<String, String> saved = new java.util.HashMap<>();
+                for (String kv : k.split(",")) {
+                    String[] p = kv.split("=", 2);
+                    String name = p[0].startsWith("fileflux.") ? p[0] : "fileflux.uring." + p[0];
+                    saved.put(name, System.getProperty(name));
+                    System.setProperty(name, p.length > 1 ? p[1] : "true");
+                }
+                try {
+                    return Engines.create("io_uring");
+                } finally {
+                    saved.forEach((name, old) -> {
+                        if (old == null) {
+                            System.clearProperty(name);
+                        } else {
+                            System.setProperty(name, old);
+                        }
+                    });
+                }
+            }
+        });
     }
 
     /** A command-line friendly key of a contender's name: {@code Fileflux io_uring x16 pooled} → {@code fileflux-io-uring-x16-pooled}. */
@@ -310,32 +366,41 @@ public final class SequentialReaders {
     }
 
     /**
-     * {@code FileFlux.read} on one engine with {@code maxInFlight} reads outstanding, either with
-     * pooled buffers released after folding, or in the default mode (a new direct buffer per chunk).
+     * {@code FileFlux.read} on one engine with {@code maxInFlight} reads outstanding, with pooled buffers
+     * released after folding, a new direct buffer per chunk, or a new heap buffer per chunk.
      */
     static final class FilefluxRead implements SequentialReader {
-        private final String engine;
+        private final String label;
+        private final FileEngine engine;
+        private final String engineName;
         private final int maxInFlight;
-        private final boolean pooled;
+        private final BufferMode mode;
         private BufferPool pool;
 
-        FilefluxRead(String engine, int maxInFlight, boolean pooled) {
+        FilefluxRead(String engine, int maxInFlight, BufferMode mode) {
+            this(engine, null, maxInFlight, mode);
+        }
+
+        FilefluxRead(String label, FileEngine engine, int maxInFlight, BufferMode mode) {
+            this.label = label;
             this.engine = engine;
+            this.engineName = engine == null ? label : null;
             this.maxInFlight = maxInFlight;
-            this.pooled = pooled;
+            this.mode = mode;
         }
 
         @Override
         public String name() {
-            return "Fileflux " + engine + " x" + maxInFlight + (pooled ? " pooled" : " direct");
+            return "Fileflux " + label + " x" + maxInFlight + " " + mode.name().toLowerCase(java.util.Locale.ROOT);
         }
 
         @Override
         public Outcome read(Path file, int chunkSize) {
-            ReadOptions options = ReadOptions.defaults().engine(engine).chunkSize(chunkSize).maxInFlight(maxInFlight)
-                    .bufferMode(BufferMode.DIRECT);
+            ReadOptions options = (engine != null ? ReadOptions.defaults().engine(engine)
+                    : ReadOptions.defaults().engine(engineName)).chunkSize(chunkSize).maxInFlight(maxInFlight)
+                    .bufferMode(mode == BufferMode.POOLED ? BufferMode.DIRECT : mode);
             BufferPool p = null;
-            if (pooled) {
+            if (mode == BufferMode.POOLED) {
                 if (pool == null || pool.bufferSize() != chunkSize) {
                     pool = new BufferPool(chunkSize, maxInFlight + 2);
                 }

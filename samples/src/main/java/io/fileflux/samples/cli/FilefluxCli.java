@@ -1,5 +1,6 @@
 package io.fileflux.samples.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -7,14 +8,21 @@ import picocli.CommandLine.Command;
 /**
  * The {@code fileflux} command line: one subcommand per job. Started by the {@code ./fileflux}
  * launcher at the repository root.
+ *
+ * <p>Start-up: picocli builds a command's model by reflection over its annotated fields, which costs
+ * tens of milliseconds per command. So only the subcommand named by the first argument is built
+ * ({@code fileflux cat ...} never loads {@code serve}'s classes, nor Spring); every subcommand is
+ * built only when no known subcommand is named (the usage, {@code --help}, a mistyped name).
  */
 @Command(name = "fileflux", mixinStandardHelpOptions = true, version = FilefluxCli.VERSION,
-        description = "Asynchronous file I/O on io_uring, IOCP and java.nio, as Reactor streams.",
-        subcommands = {CatCommand.class, CpCommand.class, InfoCommand.class, ServeCommand.class, TailCommand.class})
+        description = "Asynchronous file I/O on io_uring, IOCP and java.nio, as Reactor streams.")
 public final class FilefluxCli implements Callable<Integer> {
 
     /** What {@code --version} prints. */
     static final String VERSION = "fileflux 0.1.0";
+
+    /** The subcommands' names, in the order the usage lists them. */
+    static final List<String> SUBCOMMANDS = List.of("cat", "cp", "info", "serve", "tail");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -33,11 +41,8 @@ public final class FilefluxCli implements Callable<Integer> {
 
     /** Runs the command line and returns the exit code (for tests). */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new FilefluxCli());
+        CommandLine cli = commandLine(args.length > 0 ? args[0] : null);
         cli.setExpandAtFiles(false); // "@notes" is a file name here, not an argument file
-        for (CommandLine sub : cli.getSubcommands().values()) {
-            sub.getCommandSpec().version(VERSION); // -V on a subcommand prints it too
-        }
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("fileflux: " + UserErrors.describe(e));
             return 1;
@@ -48,6 +53,39 @@ public final class FilefluxCli implements Callable<Integer> {
             return 1;
         }
         return status;
+    }
+
+    /**
+     * The command line with the subcommand {@code first} names, or with all of them when {@code first}
+     * names none.
+     */
+    static CommandLine commandLine(String first) {
+        CommandLine cli = new CommandLine(new FilefluxCli());
+        List<String> names = SUBCOMMANDS.contains(first) ? List.of(first) : SUBCOMMANDS;
+        for (String name : names) {
+            CommandLine sub = new CommandLine(subcommand(name));
+            sub.getCommandSpec().version(VERSION); // -V on a subcommand prints it too
+            cli.addSubcommand(name, sub);
+        }
+        return cli;
+    }
+
+    /** A new instance of the subcommand of that name; only its own classes are loaded. */
+    private static Object subcommand(String name) {
+        switch (name) {
+            case "cat":
+                return new CatCommand();
+            case "cp":
+                return new CpCommand();
+            case "info":
+                return new InfoCommand();
+            case "serve":
+                return new ServeCommand();
+            case "tail":
+                return new TailCommand();
+            default:
+                throw new IllegalArgumentException("unknown subcommand " + name);
+        }
     }
 
     /** No subcommand: the usage on standard error, and exit status 2 (a usage error). */

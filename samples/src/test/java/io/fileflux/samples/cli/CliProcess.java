@@ -37,6 +37,11 @@ final class CliProcess {
     }
 
     static ProcessBuilder builder(String... args) {
+        return builder(System.getProperty("java.class.path"), List.of(), args);
+    }
+
+    /** The command line on class path {@code classPath}, with extra JVM options. */
+    static ProcessBuilder builder(String classPath, List<String> jvmOptions, String... args) {
         List<String> cmd = new ArrayList<>();
         if (sigintIgnored()) {
             // started from a background job, this JVM inherited SIGINT ignored, and so would the child: a JVM
@@ -47,15 +52,26 @@ final class CliProcess {
         if (Runtime.version().feature() >= 22) {
             cmd.add("--enable-native-access=ALL-UNNAMED"); // as ./fileflux does: no JEP 472 warning on stderr
         }
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath);
         cmd.add(FilefluxCli.class.getName());
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd);
     }
 
     static CliProcess run(String... args) throws IOException, InterruptedException {
-        Process p = builder(args).start();
+        return run(builder(args), args);
+    }
+
+    /** Runs it on class path {@code classPath}, with extra JVM options. */
+    static CliProcess run(String classPath, List<String> jvmOptions, String... args)
+            throws IOException, InterruptedException {
+        return run(builder(classPath, jvmOptions, args), args);
+    }
+
+    private static CliProcess run(ProcessBuilder builder, String... args) throws IOException, InterruptedException {
+        Process p = builder.start();
         p.getOutputStream().close();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Thread errReader = new Thread(() -> copy(p.getErrorStream(), err));
