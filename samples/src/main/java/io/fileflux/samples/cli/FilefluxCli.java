@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "fileflux", mixinStandardHelpOptions = true, version = FilefluxCli.VERSION,
         description = "Asynchronous file I/O on io_uring, IOCP and java.nio, as Reactor streams.",
-        subcommands = {CatCommand.class, CpCommand.class, InfoCommand.class, ServeCommand.class, TailCommand.class})
+        subcommands = {CatCommand.class, CpCommand.class, InfoCommand.class, ServeCommand.class, ShipCommand.class, TailCommand.class})
 public final class FilefluxCli implements Callable<Integer> {
 
     /** What {@code --version} prints. */
