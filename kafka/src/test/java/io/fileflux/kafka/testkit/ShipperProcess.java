@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A shipper in a JVM of its own, for the crash tests: follows FILE from its checkpoint and ships it,
- * saving the checkpoint every SAVE_EVERY acknowledgements (from the acknowledging callback), until
- * killed. Usage: {@code ShipperProcess BOOTSTRAP TOPIC FILE CHECKPOINT MAX_IN_FLIGHT SAVE_EVERY}.
+ * saving the checkpoint every SAVE_EVERY acknowledgements (from the acknowledging callback) and every
+ * 200 ms, until killed. A kill re-sends at most MAX_IN_FLIGHT + SAVE_EVERY lines. Usage: {@code ShipperProcess BOOTSTRAP TOPIC FILE CHECKPOINT MAX_IN_FLIGHT SAVE_EVERY}.
  */
 public final class ShipperProcess {
 
@@ -48,7 +48,10 @@ public final class ShipperProcess {
                             acks.flush();
                         }
                     }))).subscribe();
-            TimeUnit.DAYS.sleep(1); // until killed
+            for (;;) { // until killed: also saves what was acknowledged since the last multiple of SAVE_EVERY
+                TimeUnit.MILLISECONDS.sleep(200);
+                acks.flush();
+            }
         }
     }
 }
