@@ -22,7 +22,7 @@ public final class FilefluxCli implements Callable<Integer> {
     static final String VERSION = "fileflux 0.1.0";
 
     /** The subcommands' names, in the order the usage lists them. */
-    static final List<String> SUBCOMMANDS = List.of("cat", "cp", "info", "serve", "tail");
+    static final List<String> SUBCOMMANDS = List.of("cat", "cp", "info", "serve", "ship", "tail");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -81,6 +81,8 @@ public final class FilefluxCli implements Callable<Integer> {
                 return new InfoCommand();
             case "serve":
                 return new ServeCommand();
+            case "ship":
+                return new ShipCommand();
             case "tail":
                 return new TailCommand();
             default:
