@@ -16,9 +16,9 @@ import org.w3c.dom.Node;
  * Checks the release artifacts that `mvn -B -Prelease -DskipTests package` built (run by
  * .ci/check-artifacts.sh, which first writes the reactor's effective POM):
  * <ul>
- *   <li>every library jar (core, reactor, spring, kafka) exists, has its Automatic-Module-Name and Java 17
+ *   <li>every library jar (core, reactor, spring, spring-webflux, spring-boot-starter, micrometer, kafka) exists, has its Automatic-Module-Name and Java 17
  *       bytecode, and has a sources jar with its .java files and a Javadoc jar with an index.html;</li>
- *   <li>the effective POM of every published project (parent, bom, core, reactor, spring, kafka) has the metadata
+ *   <li>the effective POM of every published project (parent, bom, and each library) has the metadata
  *       Maven Central requires: name, description, url, a license with name and url, scm connection and
  *       url, a developer with a name; the url is the project's, not one with the artifactId appended;</li>
  *   <li>the BOM has no parent and manages exactly the library artifacts at the project's version;</li>
@@ -34,10 +34,13 @@ public class CheckArtifacts {
             new Library("core", "fileflux-core", "io.fileflux.core"),
             new Library("reactor-adapter", "fileflux-reactor", "io.fileflux.reactor"),
             new Library("spring-adapter", "fileflux-spring", "io.fileflux.spring"),
+            new Library("spring-webflux", "fileflux-spring-webflux", "io.fileflux.spring.webflux"),
+            new Library("spring-boot-starter", "fileflux-spring-boot-starter", "io.fileflux.spring.boot"),
             new Library("micrometer", "fileflux-micrometer", "io.fileflux.micrometer"),
             new Library("kafka", "fileflux-kafka", "io.fileflux.kafka"));
     static final List<String> PUBLISHED = List.of("fileflux-parent", "fileflux-bom", "fileflux-core",
-            "fileflux-reactor", "fileflux-spring", "fileflux-micrometer", "fileflux-kafka");
+            "fileflux-reactor", "fileflux-spring", "fileflux-spring-webflux", "fileflux-spring-boot-starter",
+            "fileflux-micrometer", "fileflux-kafka");
     static final List<String> NEVER_PUBLISHED = List.of("fileflux-samples", "fileflux-benchmarks");
 
     static final List<String> failures = new ArrayList<>();

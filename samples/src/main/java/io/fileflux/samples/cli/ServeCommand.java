@@ -51,6 +51,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "stays idle this long between requests (default 30s; 500ms, 2m)")
     Duration headerTimeout = FileServerSettings.DEFAULT_HEADER_TIMEOUT;
 
+    @Option(names = "--transfer", paramLabel = "HOW", description = "how file bodies are sent: auto (zero-copy "
+            + "sendfile for a whole file or one range over plain HTTP/1.1, Fileflux under TLS, HTTP/2, compression and "
+            + "for several ranges), stream (always Fileflux) or zero-copy (default auto)")
+    String transfer = "auto";
+
     @Option(names = "--compare", description = "also serve the directory through Spring's own file handling "
             + "under /_compare/spring/ and /_compare/dbu/ (benchmarks)")
     boolean compare;
@@ -60,6 +65,14 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (dir.toString().isEmpty()) {
+            // Path.of("") is the current directory: an empty argument (an unset variable) must not serve it
+            throw new IllegalArgumentException("DIR must name a directory, was empty");
+        }
+        if (!FileServerSettings.TRANSFERS.contains(transfer)) {
+            throw new IllegalArgumentException("--transfer must be one of " + FileServerSettings.TRANSFERS
+                    + ", was '" + transfer + "'");
+        }
         if (chunkSize <= 0 || chunkSize > (64 << 20)) {
             throw new IllegalArgumentException("--chunk-size must be between 1 and 64m, was " + chunkSize);
         }
@@ -72,7 +85,7 @@ final class ServeCommand implements Callable<Integer> {
         checkAddress(host, port);
         quietSpringLogs();
         FileServer server = FileServer.start(new FileServerSettings(dir, engine.engine(), (int) chunkSize, inFlight,
-                compare).withHeaderTimeout(headerTimeout), host, port);
+                compare).withHeaderTimeout(headerTimeout).withTransfer(transfer), host, port);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Serving %s at %s (engine %s) — status: %s, Ctrl+C to stop%n", dir.toAbsolutePath().normalize(),
                 server.url(), engine.engine().name(), server.url() + FileServer.STATUS_PATH.substring(1));

@@ -1,6 +1,12 @@
 package io.fileflux.samples.server;
 
+import io.fileflux.core.BufferPool;
 import io.fileflux.core.FileEngine;
+import io.fileflux.spring.webflux.DirectoryListing;
+import io.fileflux.spring.webflux.FileServingHandler;
+import io.fileflux.spring.webflux.FileServingOptions;
+import io.fileflux.spring.webflux.SafePaths;
+import io.fileflux.spring.webflux.TransferCounters;
 import io.netty.channel.ChannelPipeline;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,11 +23,15 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.io.FileSystemResource;
+import org.springframework.core.io.Resource;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.codec.ResourceHttpMessageWriter;
 import org.springframework.web.reactive.function.server.RequestPredicate;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -101,7 +111,7 @@ public final class FileServer implements AutoCloseable {
         FileServerSettings settings = requested.withRoot(root.toRealPath());
         ConfigurableApplicationContext context = new SpringApplicationBuilder(Config.class)
                 .web(WebApplicationType.REACTIVE)
-                .properties(Map.of(
+                .properties(properties(
                         "server.address", host,
                         "server.port", Integer.toString(port),
                         "spring.main.banner-mode", "off",
@@ -111,10 +121,28 @@ public final class FileServer implements AutoCloseable {
                         "spring.lifecycle.timeout-per-shutdown-phase", SHUTDOWN_GRACE,
                         // and Reactor Netty's event loops stop without their default 2 s quiet period
                         "spring.reactor.netty.shutdown-quiet-period", "0s",
-                        "spring.jmx.enabled", "false"))
-                .initializers(ctx -> ctx.getBeanFactory().registerSingleton("fileServerSettings", settings))
+                        "spring.jmx.enabled", "false",
+                        // the starter's FileServingOptions: this server's pool, reads in flight, transfer, listings
+                        "fileflux.chunk-size", settings.chunkSize() + "B",
+                        "fileflux.in-flight", Integer.toString(settings.inFlight()),
+                        "fileflux.transfer", settings.transfer(),
+                        "fileflux.listing", "true"))
+                .initializers(ctx -> {
+                    ctx.getBeanFactory().registerSingleton("fileServerSettings", settings);
+                    // the engine the server was given (the starter's own engine backs off): not closed with the context
+                    ctx.getBeanFactory().registerSingleton("filefluxEngine", settings.engine());
+                })
                 .run();
         return new FileServer(context, host);
+    }
+
+    /** Spring properties from names and values, in pairs. */
+    private static Map<String, Object> properties(String... namesAndValues) {
+        Map<String, Object> map = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            map.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return map;
     }
 
     /** The port the server listens on. */
@@ -141,7 +169,11 @@ public final class FileServer implements AutoCloseable {
         context.close();
     }
 
-    /** The Spring configuration: auto-configured WebFlux on Reactor Netty, plus the routes. */
+    /**
+     * The Spring configuration: auto-configured WebFlux on Reactor Netty and the Fileflux starter (its
+     * {@code FileServingOptions} from {@code fileflux.*}, this server's engine, and {@link ServeBodies}), plus the
+     * routes: files and listings ({@link FileServingHandler}), status, live tails, and the compare endpoints.
+     */
     @SpringBootConfiguration
     @EnableAutoConfiguration
     static class Config {
@@ -149,6 +181,12 @@ public final class FileServer implements AutoCloseable {
         @Bean
         LiveTail liveTail(FileServerSettings settings) {
             return new LiveTail(settings);
+        }
+
+        /** Picked up by the starter: Connection: close, event-loop delivery, counters, the writability gate. */
+        @Bean
+        ServeBodies serveBodies(FileServerSettings settings) {
+            return new ServeBodies(settings.inFlight());
         }
 
         /**
@@ -177,29 +215,52 @@ public final class FileServer implements AutoCloseable {
         }
 
         @Bean
-        RouterFunction<ServerResponse> fileRoutes(FileServerSettings settings, LiveTail live) {
-            FileHandler files = new FileHandler(settings, live);
+        RouterFunction<ServerResponse> fileRoutes(FileServerSettings settings, LiveTail live, FileServingOptions options,
+                                                  FileEngine engine, BufferPool pool, ServeBodies bodies,
+                                                  TransferCounters transfers) throws IOException {
+            FileServingHandler files = new FileServingHandler(settings.root(), "", options, new DirectoryListing(
+                    "Served by Fileflux — <a href=\"" + STATUS_PATH + "\">status</a>",
+                    path -> LiveTail.VIEW_PREFIX + path));
+            ServerStatus status = new ServerStatus(settings, engine, pool, bodies, transfers, live);
             RouterFunctions.Builder routes = RouterFunctions.route()
-                    .route(getOrHead().and(RequestPredicates.path(STATUS_PATH)), files::status)
+                    .route(getOrHead().and(RequestPredicates.path(STATUS_PATH)), status::status)
                     .route(getOrHead().and(rawPathUnder(LiveTail.TAIL_PREFIX)), live::tail)
                     .route(getOrHead().and(rawPathUnder(LiveTail.VIEW_PREFIX)), live::view);
             if (settings.compare()) {
-                // Spring's resource handling follows symbolic links wherever they lead: the same containment
-                // check as the file routes (SafePaths) runs first
-                routes.add(RouterFunctions.resources(COMPARE_SPRING + "/**",
-                                new FileSystemResource(settings.root().toString() + "/"))
-                        .filter((request, next) -> {
-                            SafePaths.Resolved r = SafePaths.resolve(settings.root(),
-                                    request.uri().getRawPath().substring(COMPARE_SPRING.length()));
-                            return r.ok() ? next.handle(request) : refused(r);
-                        }));
+                routes.route(getOrHead().and(rawPathUnder(COMPARE_SPRING)), request -> compareSpring(settings, request));
                 routes.GET(COMPARE_DBU + "/**", request -> compareDbu(settings, request));
             }
             return routes
-                    .route(getOrHead(), files::serve)
-                    .route(RequestPredicates.all(), files::notAllowed)
+                    .route(getOrHead(), files)
+                    .route(RequestPredicates.all(), request -> ServerResponse.status(HttpStatus.METHOD_NOT_ALLOWED)
+                            .header(HttpHeaders.ALLOW, "GET, HEAD").build())
                     .build();
         }
+
+        /**
+         * {@code /_compare/spring/PATH}: the file written by Spring's own {@link ResourceHttpMessageWriter}, as its
+         * static resources are (zero-copy {@code sendfile} for a whole file or one range where Reactor Netty can,
+         * {@code ResourceRegionEncoder} for several ranges), whatever the starter does for the rest of the server.
+         * Spring's resource handling follows symbolic links wherever they lead: the containment check of the file
+         * routes ({@link SafePaths}) runs first.
+         */
+        private static Mono<ServerResponse> compareSpring(FileServerSettings settings, ServerRequest request) {
+            SafePaths.Resolved r = SafePaths.resolve(settings.root(),
+                    request.uri().getRawPath().substring(COMPARE_SPRING.length()));
+            if (!r.ok()) {
+                return refused(r);
+            }
+            if (!Files.isRegularFile(r.path())) {
+                return ServerResponse.notFound().build();
+            }
+            Resource resource = new FileSystemResource(r.path());
+            return ServerResponse.ok().build((exchange, context) -> SPRING_WRITER.write(Mono.just(resource), null,
+                    ResolvableType.forClass(Resource.class), null, exchange.getRequest(), exchange.getResponse(),
+                    Map.of()));
+        }
+
+        /** Spring's own writer of static resources, for {@code /_compare/spring/}. */
+        private static final ResourceHttpMessageWriter SPRING_WRITER = new ResourceHttpMessageWriter();
 
         /** {@code /_compare/dbu/PATH?buffer=N}: the file read by {@code DataBufferUtils.read} in buffers of N bytes. */
         private static Mono<ServerResponse> compareDbu(FileServerSettings settings, ServerRequest request) {

@@ -7,6 +7,7 @@ import io.fileflux.reactor.tail.Checkpoint;
 import io.fileflux.reactor.tail.StartAt;
 import io.fileflux.reactor.tail.TailLine;
 import io.fileflux.reactor.tail.TailOptions;
+import io.fileflux.spring.webflux.SafePaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

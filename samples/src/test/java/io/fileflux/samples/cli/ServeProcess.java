@@ -12,6 +12,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -39,12 +41,36 @@ final class ServeProcess implements AutoCloseable {
 
     /** Starts {@code fileflux serve --port 0 ARGS...} and waits for its banner. */
     static ServeProcess start(String... args) throws Exception {
+        return start(CliProcess.builder(serveArgs(args)));
+    }
+
+    /**
+     * Like {@link #start(String...)}, but a server run by root loses the capabilities that let root read any file
+     * ({@code CAP_DAC_OVERRIDE}, {@code CAP_DAC_READ_SEARCH}, through {@code setpriv}): file permissions then
+     * apply to it as to any owner, and a file with mode {@code 000} is unreadable for real.
+     */
+    static ServeProcess startObeyingPermissions(String... args) throws Exception {
+        ProcessBuilder b = CliProcess.builder(serveArgs(args));
+        if ("root".equals(System.getProperty("user.name"))) {
+            List<String> cmd = new ArrayList<>(List.of("setpriv", "--bounding-set=-dac_override,-dac_read_search",
+                    "--inh-caps=-dac_override,-dac_read_search", "--"));
+            cmd.addAll(b.command());
+            b.command(cmd);
+        }
+        return start(b);
+    }
+
+    private static String[] serveArgs(String... args) {
         String[] cmd = new String[args.length + 3];
         cmd[0] = "serve";
         cmd[1] = "--port";
         cmd[2] = "0";
         System.arraycopy(args, 0, cmd, 3, args.length);
-        Process p = CliProcess.builder(cmd).start();
+        return cmd;
+    }
+
+    private static ServeProcess start(ProcessBuilder builder) throws Exception {
+        Process p = builder.start();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Thread errReader = new Thread(() -> CliProcess.copy(p.getErrorStream(), err));
         errReader.start();

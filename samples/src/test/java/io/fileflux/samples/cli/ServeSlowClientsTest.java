@@ -46,7 +46,8 @@ class ServeSlowClientsTest {
     void stalledClientsHoldBoundedMemoryDelayNothingAndLeaveNothingBehind() throws Exception {
         TestFiles.create(dir.resolve("big.bin"), 48 << 20, 1);
         byte[] small = TestFiles.create(dir.resolve("small.txt"), 4_000, 2);
-        try (ServeProcess serve = ServeProcess.start("--header-timeout", "2s", dir.toString())) {
+        try (ServeProcess serve = ServeProcess.start("--header-timeout", "2s", "--transfer", "stream",
+                dir.toString())) {
             serve.status(); // the first answer's own allocations are not the clients'
             String idle = serve.status();
             long directBefore = ServeProcess.field(idle, "nettyDirectMemory");

@@ -38,7 +38,7 @@ final class ServerFixture implements AutoCloseable {
     /** With this heartbeat for live tails, and Spring's own handlers under {@code /_compare/} if {@code compare}. */
     ServerFixture(Duration heartbeat, boolean compare) throws IOException {
         this(settings -> new FileServerSettings(settings.root(), settings.engine(), settings.chunkSize(),
-                settings.inFlight(), compare).withHeartbeat(heartbeat));
+                settings.inFlight(), compare).withHeartbeat(heartbeat).withTransfer(settings.transfer()));
     }
 
     /** With the default settings (256 KiB chunks, 4 reads in flight) changed by {@code tune}. */
@@ -57,7 +57,10 @@ final class ServerFixture implements AutoCloseable {
         Files.createSymbolicLink(root.resolve("escape-dir"), base);
         Files.createSymbolicLink(root.resolve("link-inside.txt"), root.resolve("small.txt"));
         engine = Engines.create(Engines.select().name());
-        server = FileServer.start(tune.apply(new FileServerSettings(root, engine, 256 * 1024, 4, false)), "127.0.0.1", 0);
+        // streamed through Fileflux, the path these tests are about (slow clients, cancellation, counters); the
+        // zero-copy choice of the default transfer is FileServerTransferTest's
+        server = FileServer.start(tune.apply(new FileServerSettings(root, engine, 256 * 1024, 4, false)
+                .withTransfer("stream")), "127.0.0.1", 0);
     }
 
     String url(String rawPath) {
