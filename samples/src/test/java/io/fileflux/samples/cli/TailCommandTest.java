@@ -201,7 +201,8 @@ class TailCommandTest {
         long last = savedOffset(ckpt);
         assertTrue(last >= saved && last <= printed.size(),
                 "checkpoint " + last + " covers only what reached stdout (" + printed.size() + ")");
-        assertEquals('\n', file[(int) last - 1], "checkpoint just past a line");
+        // bytes are copied as read: the checkpoint is just past the last byte printed, maybe within a line
+        // (a restart prints the rest of it)
     }
 
     @Test

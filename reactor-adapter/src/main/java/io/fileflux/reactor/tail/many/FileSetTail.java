@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,6 +23,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -115,7 +117,7 @@ final class FileSetTail {
         if (stopped) {
             return;
         }
-        Map<Path, BasicFileAttributes> files = new LinkedHashMap<>();
+        Map<Path, BasicFileAttributes> files = new TreeMap<>(); // in path order: read-once sets print sorted
         List<Path> dirs = new ArrayList<>();
         try {
             globs.scan(files, dirs);
@@ -223,7 +225,9 @@ final class FileSetTail {
                         return Flux.empty();
                     })
                     .doFinally(sig -> {
-                        if (flushed != null) {
+                        if (flushed != null && sig == SignalType.CANCEL) {
+                            flush(flushed, f.path); // on the cancelling (user's) thread: saved before dispose returns
+                        } else if (flushed != null) {
                             Schedulers.boundedElastic().schedule(() -> flush(flushed, f.path));
                         }
                         worker.schedule(() -> ended(f));
