@@ -373,6 +373,9 @@ final class TailCommand implements Callable<Integer> {
         if (follow) {
             lineOptions = lineOptions.flushIdle(FLUSH_IDLE);
         }
+        // one chunk buffer per followed file: 64 KiB unless --chunk-size says otherwise
+        int perFileChunk = spec.commandLine().getParseResult().hasMatchedOption("--chunk-size")
+                ? (int) chunkSize : TailOptions.DEFAULT_CHUNK_SIZE;
         List<FileLine> printed = new ArrayList<>();
         TailOutput<FileLine> output = new TailOutput<>(LINE_WINDOW, () -> {
             printed.forEach(FileLine::ack); // only lines flushed to standard output
@@ -382,7 +385,7 @@ final class TailCommand implements Callable<Integer> {
         // one after another
         TailAllOptions opts = TailAllOptions.of(fileNames.toArray(String[]::new))
                 .exclude(exclude.toArray(String[]::new))
-                .fileOptions(baseOptions(follow).watch(false).startAt(start))
+                .fileOptions(baseOptions(follow).watch(false).startAt(start).chunkSize(perFileChunk))
                 .lineOptions(lineOptions)
                 .maxFiles(follow ? maxFiles : 1)
                 .scanInterval(Duration.ofMillis(Math.max(pollMillis, 100)))
