@@ -8,6 +8,9 @@ import io.fileflux.reactor.tail.FileTail;
 import io.fileflux.reactor.tail.TailChunk;
 import io.fileflux.reactor.tail.TailLine;
 import io.fileflux.reactor.tail.TailOptions;
+import io.fileflux.reactor.tail.many.FileLine;
+import io.fileflux.reactor.tail.many.TailAll;
+import io.fileflux.reactor.tail.many.TailAllOptions;
 import java.nio.ByteBuffer;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -216,6 +219,14 @@ public final class FileFlux {
     /** Follows {@code path} as lines, each with its checkpoint. See {@link FileTail#lines(Path, TailOptions, LineOptions)}. */
     public static Flux<TailLine> tailLines(Path path, TailOptions options, LineOptions lines) {
         return FileTail.lines(path, options, lines);
+    }
+
+    /**
+     * Follows every file matching the globs of {@code options} as one stream of lines, each with its path,
+     * file identity, start offset and checkpoint. See {@link TailAll#lines} and {@code docs/tailing.md}.
+     */
+    public static Flux<FileLine> tailAll(TailAllOptions options) {
+        return TailAll.lines(options);
     }
 
     /** The lines of {@code path} (UTF-8), read once, each with its checkpoint. */

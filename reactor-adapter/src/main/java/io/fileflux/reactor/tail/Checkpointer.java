@@ -129,7 +129,7 @@ public final class Checkpointer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Checkpointer[" + (store != null ? store.path() : "memory") + ", committed=" + committed + "]";
+        return "Checkpointer[" + (store != null ? store : "memory") + ", committed=" + committed + "]";
     }
 
     /**

@@ -2,32 +2,30 @@ package io.fileflux.samples.cli;
 
 import io.fileflux.reactor.FileFlux;
 import io.fileflux.reactor.lines.LineOptions;
+import io.fileflux.reactor.tail.CheckpointRegistry;
 import io.fileflux.reactor.tail.CheckpointStore;
 import io.fileflux.reactor.tail.Checkpointer;
 import io.fileflux.reactor.tail.StartAt;
-import io.fileflux.reactor.tail.TailEvent;
+import io.fileflux.reactor.tail.TailChunk;
 import io.fileflux.reactor.tail.TailLine;
 import io.fileflux.reactor.tail.TailOptions;
-import java.io.BufferedOutputStream;
+import io.fileflux.reactor.tail.many.FileLine;
+import io.fileflux.reactor.tail.many.TailAllOptions;
 import java.io.ByteArrayOutputStream;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.BlockingQueue;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
-import org.reactivestreams.Subscription;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,41 +33,35 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import reactor.core.publisher.BaseSubscriber;
 
 /**
- * {@code fileflux tail}: prints the last lines of a file and, with {@code -f}/{@code -F}, follows it
- * like {@code tail -F} (across rotation and truncation). Output is the file's bytes exactly: lines are
- * decoded as ISO-8859-1 (one char per byte) and written back with the terminator they had
- * ({@code \n}, {@code \r\n} or none), so invalid UTF-8, CRLF and a last line without newline come out
- * as they are; when following, an incomplete last line is printed after a short idle time and its
- * rest, later, right after it.
+ * {@code fileflux tail}: prints the last lines of files and, with {@code -f}/{@code -F}, follows them
+ * like {@code tail -F} (across rotation and truncation). Output is the files' bytes exactly.
  *
- * <p>Lines are handed from the tail's thread to the main thread through a queue bounded by the demand
- * the main thread grants, so a slow terminal slows reading instead of filling memory. With
- * {@code --checkpoint} the checkpoint is saved only after the lines before it were flushed to standard
- * output: whenever the queue drains, and at least every second or {@value #SAVE_EVERY_LINES} lines
- * under a backlog. Ctrl-C or SIGTERM cancels the tail and, if standard output can be flushed within
- * {@link #SHUTDOWN_WAIT_MS} ms, saves the checkpoint from a shutdown hook; if it cannot (a stalled pipe
- * reader), the checkpoint is left where it was and the JVM exits anyway.
+ * <p>One regular file is tailed as bytes ({@link FileFlux#tail}): chunks are copied to standard output
+ * as read, never decoded, and {@code -n +N} skips by counting newlines. Several files, or a glob
+ * ({@code 'logs/*.log'}, quoted so that files created later are found too), are followed with
+ * {@link FileFlux#tailAll} as lines decoded as ISO-8859-1 (one char per byte) and written back with
+ * their own terminator, with a {@code ==> path <==} header whenever the file changes, as GNU tail
+ * prints (unless {@code -q}); with {@code --checkpoint} their checkpoints share one registry file.
+ * A pipe, FIFO or standard input ({@code -}) is read to its end, keeping only the last N lines.
  *
- * <p>A pipe, FIFO or standard input ({@code -}) is read to its end, keeping only the last N lines.
+ * <p>Printing, checkpoint saves and shutdown are {@link TailOutput}'s: a checkpoint only covers what
+ * reached standard output.
  */
 @Command(name = "tail", mixinStandardHelpOptions = true,
-        description = "Print the last lines of a file; follow it with -f or -F (across rotation).")
+        description = "Print the last lines of files; follow them with -f or -F (across rotation); "
+                + "quoted globs ('logs/*.log') also follow files created later.")
 final class TailCommand implements Callable<Integer> {
 
-    /** Lines granted to the tail at a time. */
-    private static final int WINDOW = 1024;
-    private static final Object END = new Object();
-    /** Under a backlog, stdout is flushed and the checkpoint saved at least this often... */
-    static final long SAVE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** ...and at least every this many lines. */
-    static final int SAVE_EVERY_LINES = 10_000;
-    /** How long the shutdown hook waits for the output lock, then for the flush of standard output. */
-    static final long SHUTDOWN_WAIT_MS = 2000;
-    /** When following, an incomplete last line is printed after the file was idle this long. */
+    /** Chunks granted to a single-file tail at a time (memory: this many chunks at most). */
+    private static final int CHUNK_WINDOW = 4;
+    /** Lines granted at a time (lines modes). */
+    private static final int LINE_WINDOW = 1024;
+    /** When following lines, an incomplete last line is printed after the file was idle this long. */
     static final Duration FLUSH_IDLE = Duration.ofMillis(20);
+    /** Registry entries of files gone this long are dropped. */
+    static final Duration FORGET_AFTER = Duration.ofDays(7);
 
     @Spec
     CommandSpec spec;
@@ -92,7 +84,8 @@ final class TailCommand implements Callable<Integer> {
     boolean fromStart;
 
     @Option(names = "--checkpoint", paramLabel = "FILE",
-            description = "resume after the checkpoint in FILE if it exists; save it as lines are printed")
+            description = "resume after the checkpoint in FILE if it exists; save it as lines are printed "
+                    + "(several files: one registry file for all)")
     Path checkpoint;
 
     @Option(names = "--poll", paramLabel = "MS", description = "poll interval in ms under notifications (default 200)")
@@ -105,10 +98,28 @@ final class TailCommand implements Callable<Integer> {
             description = "bytes per read (default 1m; k, m, g suffixes)")
     long chunkSize = 1 << 20;
 
-    @Parameters(paramLabel = "FILE", description = "the file to print; - for standard input")
-    String fileName;
+    @Option(names = "--max-pending", paramLabel = "N",
+            description = "rotated files of one name held open while waiting to be read (default 8); "
+                    + "beyond, the oldest is skipped and reported")
+    int maxPending = TailOptions.DEFAULT_MAX_PENDING_FILES;
 
-    private Path file;
+    @Option(names = {"-q", "--quiet", "--silent"}, description = "never print headers giving file names")
+    boolean quiet;
+
+    @Option(names = {"-v", "--verbose"}, description = "always print headers giving file names")
+    boolean verbose;
+
+    @Option(names = "--exclude", paramLabel = "GLOB",
+            description = "leave out files matching GLOB (a name glob like '*.gz', or a path glob); repeatable")
+    List<String> exclude = new ArrayList<>();
+
+    @Option(names = "--max-files", paramLabel = "N",
+            description = "files followed at once, at most (default 1024); more wait for one to end")
+    int maxFiles = TailAllOptions.DEFAULT_MAX_FILES;
+
+    @Parameters(paramLabel = "FILE", arity = "1..*",
+            description = "files or quoted globs to print; - for standard input")
+    List<String> fileNames;
 
     /** A parsed {@code -n}: the last {@code n} lines, or ({@code fromLine}) starting with line {@code n}. */
     record Count(boolean fromLine, long n) {
@@ -184,8 +195,14 @@ final class TailCommand implements Callable<Integer> {
         return true;
     }
 
+    private Path file;
+
     private ParameterException badOption(String message) {
         return new ParameterException(spec.commandLine(), message);
+    }
+
+    private static boolean wild(String name) {
+        return name.chars().anyMatch(c -> c == '*' || c == '?' || c == '[' || c == '{');
     }
 
     @Override
@@ -202,26 +219,43 @@ final class TailCommand implements Callable<Integer> {
         if (chunkSize <= 0 || chunkSize > (1 << 30)) {
             throw badOption("--chunk-size must be between 1 and 1g, was " + chunkSize);
         }
-        file = CliPaths.input(fileName); // '-' is standard input, as for cat and cp
-        boolean stream = Files.exists(file) && !Files.isRegularFile(file) && !Files.isDirectory(file);
-        if (Files.isDirectory(file)) {
-            throw new FileSystemException(fileName, null, "Is a directory");
+        if (maxPending < 1) {
+            throw badOption("--max-pending must be >= 1, was " + maxPending);
         }
-        if (stream && checkpoint != null) {
-            throw badOption("--checkpoint needs a regular file; " + fileName + " is a pipe or a device");
+        if (maxFiles < 1) {
+            throw badOption("--max-files must be >= 1, was " + maxFiles);
         }
-        boolean follow = (followDescriptor || followName) && !stream;
-        if (stream && (followDescriptor || followName)) {
-            System.err.println("fileflux tail: warning: following a pipe is ineffective; reading "
-                    + (fileName.equals("-") ? "standard input" : "'" + fileName + "'") + " to its end");
-        }
-        Checkpointer acks = null;
         if (checkpoint != null) {
             Path dir = checkpoint.toAbsolutePath().getParent();
             if (dir != null && !Files.isDirectory(dir)) {
                 throw new IllegalArgumentException("--checkpoint " + checkpoint + ": directory " + dir
                         + " does not exist");
             }
+        }
+        if (fileNames.size() > 1 || wild(fileNames.get(0)) || verbose) {
+            return many(n);
+        }
+        file = CliPaths.input(fileNames.get(0)); // '-' is standard input, as for cat and cp
+        if (Files.isDirectory(file)) {
+            throw new FileSystemException(fileNames.get(0), null, "Is a directory");
+        }
+        boolean stream = Files.exists(file) && !Files.isRegularFile(file);
+        if (stream) {
+            return stream(n);
+        }
+        return one(n);
+    }
+
+    private TailOptions baseOptions(boolean follow) {
+        return TailOptions.defaults().engine(engine.engine()).chunkSize((int) chunkSize)
+                .follow(follow).followRotation(followName).maxPendingFiles(maxPending)
+                .pollInterval(Duration.ofMillis(pollMillis)).watch(!noWatch);
+    }
+
+    /** One regular file (or one name to wait for with -F): its bytes, copied as read. */
+    private int one(Count n) throws Exception {
+        Checkpointer acks = null;
+        if (checkpoint != null) {
             try {
                 acks = Checkpointer.to(CheckpointStore.file(checkpoint), null);
             } catch (UncheckedIOException e) {
@@ -230,149 +264,180 @@ final class TailCommand implements Callable<Integer> {
             }
         }
         boolean resuming = acks != null && acks.committed().isPresent();
-        boolean appeared = followName && !stream && awaitFile();
+        boolean follow = followDescriptor || followName;
+        boolean appeared = followName && awaitFile();
         StartAt start;
         long skip = 0; // -n +N: lines to leave out first
-        ArrayDeque<byte[]> ring = null; // a pipe: the last N lines, printed at its end
         if (fromStart || appeared || resuming) {
             start = StartAt.beginning(); // (a committed checkpoint wins anyway)
         } else if (n.fromLine()) {
             start = StartAt.beginning();
             skip = Math.max(0, n.n() - 1);
-        } else if (stream) {
-            start = StartAt.beginning();
-            ring = new ArrayDeque<>();
         } else {
             start = StartAt.lastLines(n.n());
         }
-        BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-        TailOptions opts = TailOptions.defaults().engine(engine.engine()).chunkSize((int) chunkSize)
-                .follow(follow).followRotation(followName)
-                .pollInterval(Duration.ofMillis(pollMillis)).watch(!noWatch)
-                .startAt(start)
-                .onEvent(queue::add);
+        Checkpointer saved = acks;
+        TailOutput<TailChunk> output = new TailOutput<>(CHUNK_WINDOW, saved == null ? null : saved::flush);
+        TailOptions opts = baseOptions(follow).startAt(start).onEvent(output::event);
         if (acks != null) {
             opts = opts.checkpointer(acks);
         }
+        long[] toSkip = {skip};
+        return output.run(FileFlux.tail(file, opts), chunk -> {
+            ByteBuffer data = chunk.data();
+            int from = data.arrayOffset() + data.position();
+            int to = from + data.remaining();
+            byte[] a = data.array();
+            while (toSkip[0] > 0 && from < to) {
+                if (a[from++] == '\n') {
+                    toSkip[0]--;
+                }
+            }
+            if (from < to) {
+                output.write(a, from, to - from);
+            }
+            chunk.ack(); // saved only by the flush that follows writing it out
+        });
+    }
+
+    /** A pipe, FIFO or standard input: read to its end; the last N lines (or from line N) printed. */
+    private int stream(Count n) throws Exception {
+        if (checkpoint != null) {
+            throw badOption("--checkpoint needs a regular file; " + fileNames.get(0) + " is a pipe or a device");
+        }
+        if (followDescriptor || followName) {
+            System.err.println("fileflux tail: warning: following a pipe is ineffective; reading "
+                    + (fileNames.get(0).equals("-") ? "standard input" : "'" + fileNames.get(0) + "'") + " to its end");
+        }
+        TailOptions opts = baseOptions(false).startAt(StartAt.beginning());
+        LineOptions lineOptions = LineOptions.defaults().charset(StandardCharsets.ISO_8859_1);
+        ArrayDeque<byte[]> ring = new ArrayDeque<>();
+        ByteArrayOutputStream partLine = new ByteArrayOutputStream();
+        long[] skip = {n.fromLine() ? Math.max(0, n.n() - 1) : 0};
+        TailOutput<TailLine> output = new TailOutput<>(LINE_WINDOW, null);
+        int status = output.run(FileFlux.tailLines(file, opts.onEvent(output::event), lineOptions), line -> {
+            byte[] b = bytes(line.text(), line.terminator().text());
+            if (n.fromLine()) {
+                if (skip[0] > 0) {
+                    if (line.terminator().endsLine()) {
+                        skip[0]--;
+                    }
+                } else {
+                    output.write(b, 0, b.length);
+                }
+                return;
+            }
+            partLine.writeBytes(b);
+            if (line.terminator().endsLine()) {
+                keepLast(ring, partLine, n.n());
+            }
+        });
+        if (status == 0 && !n.fromLine()) {
+            if (partLine.size() > 0) {
+                keepLast(ring, partLine, n.n()); // an unterminated last line counts as one
+            }
+            for (byte[] b : ring) {
+                output.write(b, 0, b.length);
+            }
+            output.flushAndSave();
+        }
+        return status;
+    }
+
+    /** Several files or globs: every matching file, lines with a header whenever the file changes. */
+    private int many(Count n) throws Exception {
+        boolean follow = followDescriptor || followName;
+        int status = 0;
+        for (String name : fileNames) {
+            if (name.equals("-")) {
+                throw badOption("standard input (-) cannot be tailed together with other files");
+            }
+            if (!wild(name) && !follow && !Files.exists(Path.of(name))) {
+                System.err.println("fileflux tail: cannot open '" + name + "' for reading: No such file or directory");
+                status = 1;
+            }
+        }
+        CheckpointRegistry registry = null;
+        if (checkpoint != null) {
+            try {
+                registry = CheckpointRegistry.open(checkpoint, FORGET_AFTER);
+            } catch (UncheckedIOException | IllegalStateException e) {
+                throw new IllegalArgumentException("--checkpoint " + checkpoint + ": cannot use it ("
+                        + (e instanceof UncheckedIOException u ? UserErrors.describe(u.getCause()) : e.getMessage())
+                        + ")", e);
+            }
+        }
+        StartAt start = fromStart || n.fromLine() ? StartAt.beginning() : StartAt.lastLines(n.n());
+        long skip = n.fromLine() && !fromStart ? Math.max(0, n.n() - 1) : 0;
         LineOptions lineOptions = LineOptions.defaults().charset(StandardCharsets.ISO_8859_1);
         if (follow) {
             lineOptions = lineOptions.flushIdle(FLUSH_IDLE);
         }
-        OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
-        // Held while writing or flushing standard output (which blocks when the reader stalls); the
-        // shutdown hook only waits a bounded time for it.
-        ReentrantLock outLock = new ReentrantLock();
-        BaseSubscriber<TailLine> tail = new BaseSubscriber<>() {
-            @Override
-            protected void hookOnSubscribe(Subscription s) {
-                s.request(WINDOW);
-            }
-
-            @Override
-            protected void hookOnNext(TailLine line) {
-                queue.add(line);
-            }
-
-            @Override
-            protected void hookOnComplete() {
-                queue.add(END);
-            }
-
-            @Override
-            protected void hookOnError(Throwable t) {
-                queue.add(t);
-            }
-        };
-        Checkpointer savedBy = acks;
-        Thread hook = new Thread(() -> {
-            tail.dispose();
-            shutdownFlush(out, outLock, savedBy);
-        }, "fileflux-tail-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        FileFlux.tailLines(file, opts, lineOptions).subscribe(tail);
-        long taken = 0;
-        long sinceSave = 0;
-        long lastSave = System.nanoTime();
-        ByteArrayOutputStream partLine = ring != null ? new ByteArrayOutputStream() : null;
+        // one chunk buffer per followed file: 64 KiB unless --chunk-size says otherwise
+        int perFileChunk = spec.commandLine().getParseResult().hasMatchedOption("--chunk-size")
+                ? (int) chunkSize : TailOptions.DEFAULT_CHUNK_SIZE;
+        List<FileLine> printed = new ArrayList<>();
+        TailOutput<FileLine> output = new TailOutput<>(LINE_WINDOW, () -> {
+            printed.forEach(FileLine::ack); // only lines flushed to standard output
+            printed.clear();
+        });
+        // -f keeps reading each file opened; -F follows names; without either, each file read once,
+        // one after another
+        TailAllOptions opts = TailAllOptions.of(fileNames.toArray(String[]::new))
+                .exclude(exclude.toArray(String[]::new))
+                .fileOptions(baseOptions(follow).watch(false).startAt(start).chunkSize(perFileChunk))
+                .lineOptions(lineOptions)
+                .maxFiles(follow ? maxFiles : 1)
+                .scanInterval(Duration.ofMillis(Math.max(pollMillis, 100)))
+                .watch(!noWatch)
+                .onEvent(output::event)
+                .onFileEvent(e -> {
+                    if (e.kind() != io.fileflux.reactor.tail.many.FileSetEvent.Kind.FOLLOWING
+                            && (follow || e.kind() != io.fileflux.reactor.tail.many.FileSetEvent.Kind.WAITING)) {
+                        output.event(e);
+                    }
+                });
+        if (registry != null) {
+            opts = opts.registry(registry, Duration.ofSeconds(1));
+        }
+        boolean headers = !quiet;
+        Path cwd = Path.of("").toAbsolutePath();
+        Path[] current = {null};
+        Map<Path, Long> skipped = new HashMap<>();
         try {
-            for (;;) {
-                Object o = queue.poll();
-                if (o == null) {
-                    flushAndSave(out, outLock, acks); // only lines already on standard output are acknowledged
-                    sinceSave = 0;
-                    lastSave = System.nanoTime();
-                    o = queue.take();
-                }
-                if (o == END) {
-                    break;
-                }
-                if (o instanceof Throwable t) {
-                    throw t instanceof Exception e ? e : new RuntimeException(t);
-                }
-                if (o instanceof TailEvent e) {
-                    System.err.println("fileflux tail: " + describe(e));
-                    continue;
-                }
-                TailLine line = (TailLine) o;
-                if (++taken % (WINDOW / 2) == 0) {
-                    tail.request(WINDOW / 2);
-                }
+            int s = output.run(FileFlux.tailAll(opts), line -> {
                 if (skip > 0) {
-                    if (line.terminator().endsLine()) {
-                        skip--;
+                    long done = skipped.getOrDefault(line.path(), 0L);
+                    if (done < skip) {
+                        if (line.terminator().endsLine()) {
+                            skipped.put(line.path(), done + 1);
+                        }
+                        printed.add(line);
+                        return;
                     }
-                    line.ack(); // left out, but done with
-                    continue;
                 }
-                if (ring != null) {
-                    partLine.writeBytes(bytes(line));
-                    if (line.terminator().endsLine()) {
-                        keepLast(ring, partLine, n.n());
-                    }
-                    continue;
+                if (headers && !line.path().equals(current[0])) {
+                    Path shown = line.path().startsWith(cwd) ? cwd.relativize(line.path()) : line.path();
+                    byte[] h = ((current[0] == null ? "" : "\n") + "==> " + shown + " <==\n")
+                            .getBytes(StandardCharsets.UTF_8);
+                    output.write(h, 0, h.length);
+                    current[0] = line.path();
                 }
-                outLock.lock();
-                try {
-                    out.write(bytes(line));
-                } finally {
-                    outLock.unlock();
-                }
-                line.ack();
-                if (acks != null && (++sinceSave >= SAVE_EVERY_LINES || System.nanoTime() - lastSave >= SAVE_EVERY_NANOS)) {
-                    flushAndSave(out, outLock, acks); // a backlog: do not wait for the queue to drain
-                    sinceSave = 0;
-                    lastSave = System.nanoTime();
-                }
-            }
-            if (ring != null) {
-                if (partLine.size() > 0) {
-                    keepLast(ring, partLine, n.n()); // an unterminated last line counts as one
-                }
-                for (byte[] b : ring) {
-                    out.write(b);
-                }
-            }
-            flushAndSave(out, outLock, acks);
-            return 0;
-        } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().contains("Broken pipe")) {
-                return CatCommand.EXIT_BROKEN_PIPE;
-            }
-            throw e;
+                byte[] b = bytes(line.text(), line.terminator().text());
+                output.write(b, 0, b.length);
+                printed.add(line);
+            });
+            return s != 0 ? s : status;
         } finally {
-            tail.dispose();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // shutting down: the hook runs
+            if (registry != null) {
+                registry.close();
             }
         }
     }
 
-    /** The line's bytes as they were in the file: ISO-8859-1 text and its own terminator. */
-    private static byte[] bytes(TailLine line) {
-        String t = line.terminator().text();
-        return (t.isEmpty() ? line.text() : line.text() + t).getBytes(StandardCharsets.ISO_8859_1);
+    /** A line's bytes as they were in the file: ISO-8859-1 text and its own terminator. */
+    private static byte[] bytes(String text, String terminator) {
+        return (terminator.isEmpty() ? text : text + terminator).getBytes(StandardCharsets.ISO_8859_1);
     }
 
     private static void keepLast(ArrayDeque<byte[]> ring, ByteArrayOutputStream line, long n) {
@@ -383,77 +448,5 @@ final class TailCommand implements Callable<Integer> {
             ring.addLast(line.toByteArray());
         }
         line.reset();
-    }
-
-    /** Flushes standard output, then saves the checkpoint: it covers only lines already written out. */
-    private static void flushAndSave(OutputStream out, ReentrantLock outLock, Checkpointer acks) throws IOException {
-        outLock.lock();
-        try {
-            out.flush();
-            if (acks != null) {
-                acks.flush();
-            }
-        } finally {
-            outLock.unlock();
-        }
-    }
-
-    /**
-     * From the shutdown hook: never waits unboundedly. Takes the output lock (the main thread holds it
-     * while blocked in a write to a stalled pipe) and flushes, each within {@link #SHUTDOWN_WAIT_MS};
-     * the checkpoint is saved only if the flush completed, so it never covers lines that did not
-     * reach standard output. Otherwise the JVM exits with the checkpoint where it was (at-least-once).
-     */
-    static void shutdownFlush(OutputStream out, ReentrantLock outLock, Checkpointer acks) {
-        try {
-            if (!outLock.tryLock(SHUTDOWN_WAIT_MS, TimeUnit.MILLISECONDS)) {
-                return; // blocked writing: stdout is stalled, nothing more gets out
-            }
-        } catch (InterruptedException e) {
-            return;
-        }
-        try {
-            CountDownLatch flushed = new CountDownLatch(1);
-            Thread flusher = new Thread(() -> {
-                try {
-                    out.flush();
-                    flushed.countDown();
-                } catch (IOException e) {
-                    // stdout gone: nothing to save it for
-                }
-            }, "fileflux-tail-shutdown-flush");
-            flusher.setDaemon(true);
-            flusher.start();
-            if (flushed.await(SHUTDOWN_WAIT_MS, TimeUnit.MILLISECONDS) && acks != null) {
-                acks.flush();
-            }
-        } catch (InterruptedException | RuntimeException e) {
-            // exiting anyway; the checkpoint stays where it was
-        } finally {
-            outLock.unlock();
-        }
-    }
-
-    private static String describe(TailEvent e) {
-        switch (e.kind()) {
-            case ROTATED:
-                return e.path() + " has been replaced; following new file";
-            case TRUNCATED:
-                return e.path() + ": file truncated";
-            case MISSING:
-                return e.path() + " has become inaccessible: No such file or directory";
-            case RESUMED_ROTATED:
-                return "resuming in rotated file " + e.path() + " at offset " + e.offset();
-            case CHECKPOINT_LOST:
-                return e.path() + ": checkpoint's file gone or truncated; starting at the beginning";
-            case SKIPPED:
-                return e.path() + ": too many rotated files behind; skipped one of " + e.offset() + " bytes ("
-                        + e.identity() + ")";
-            case UNTRACKABLE:
-                return "'" + e.path() + "' has been replaced with an untrackable file; "
-                        + "reading the old file until a regular file is there again";
-            default:
-                return e.toString();
-        }
     }
 }

@@ -1,0 +1,50 @@
+package io.fileflux.reactor.tail.many;
+
+import java.util.Objects;
+import reactor.core.publisher.Flux;
+
+/**
+ * Follows every file matching a set of globs as one stream of lines (also reachable as
+ * {@code FileFlux.tailAll}), like a log shipper's input: files created later are found, files deleted
+ * (or renamed to a name that does not match) are read to their end and dropped after the rotate wait,
+ * excluded and too old files are left alone.
+ *
+ * <pre>{@code
+ * CheckpointRegistry registry = CheckpointRegistry.open(Path.of("tail.registry"), Duration.ofDays(7));
+ * TailAll.lines(TailAllOptions.of("/var/log/app/*.log").exclude("*.gz").registry(registry, Duration.ofSeconds(1)))
+ *         .concatMap(line -> ship(line.path(), line.text()).doOnSuccess(v -> line.ack()))
+ *         .subscribe();
+ * }</pre>
+ *
+ * <p><b>Composition.</b> Each file is followed by its own {@code FileFlux.tailLines} subscription with
+ * {@link TailAllOptions#fileOptions}, across rotation and truncation as that tail does; lines of one file
+ * arrive in order, lines of different files interleave.
+ *
+ * <p><b>Fairness.</b> The tails are merged with at most {@link TailAllOptions#maxFiles} subscribed at
+ * once, each reading ahead at most {@link TailAllOptions#linesPerFile} lines. The merge hands out lines
+ * file by file in turn, resuming after the file it served last, and takes from a file at most what it has
+ * queued: a busy file delivers at most {@code linesPerFile} lines before every other file with lines
+ * ready has had its turn, and reads more only as its queue is drained, so it cannot starve the others.
+ *
+ * <p><b>Threads and descriptors.</b> Per subscription: one watcher thread and one {@code WatchService}
+ * (one inotify descriptor on Linux, one watch per directory the globs reach), rescans on one
+ * bounded-elastic worker; per followed file: one open descriptor (two for a moment around a rotation)
+ * and no thread of its own with the default {@code watch(false)} file options (each tail polls on
+ * the shared bounded-elastic scheduler and delivers on the shared delivery scheduler). So 1,000 files
+ * cost about 1,000 descriptors plus a constant, and a bounded number of threads.
+ *
+ * <p><b>Checkpoints.</b> With a {@link io.fileflux.reactor.tail.CheckpointRegistry registry}, each file
+ * resumes from its entry; acknowledging a {@link FileLine} advances that file's entry (in order, as
+ * {@link io.fileflux.reactor.tail.Checkpointer} does).
+ */
+public final class TailAll {
+
+    private TailAll() {
+    }
+
+    /** The lines of every file {@code options} select, as the class comment says. */
+    public static Flux<FileLine> lines(TailAllOptions options) {
+        Objects.requireNonNull(options, "options");
+        return FileSetTail.lines(options);
+    }
+}
