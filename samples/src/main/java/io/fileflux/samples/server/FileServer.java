@@ -100,6 +100,9 @@ public final class FileServer implements AutoCloseable {
      *
      * @throws NotDirectoryException if the settings' root is not a directory
      */
+    /** The system property naming Spring Boot's logging system ({@code none}: leave logging alone). */
+    private static final String LOGGING_SYSTEM = "org.springframework.boot.logging.LoggingSystem";
+
     public static FileServer start(FileServerSettings requested, String host, int port) throws IOException {
         Path root = requested.root();
         if (!Files.exists(root)) {
@@ -109,6 +112,12 @@ public final class FileServer implements AutoCloseable {
             throw new NotDirectoryException(root.toString());
         }
         FileServerSettings settings = requested.withRoot(root.toRealPath());
+        // the command line logs through slf4j-simple to standard error (simplelogger.properties): Spring Boot must
+        // not install a logging system of its own because Logback or Log4j happen to be on the class path (they
+        // would print to standard output, the server's banner and a cat's data)
+        if (System.getProperty(LOGGING_SYSTEM) == null) {
+            System.setProperty(LOGGING_SYSTEM, "none");
+        }
         ConfigurableApplicationContext context = new SpringApplicationBuilder(Config.class)
                 .web(WebApplicationType.REACTIVE)
                 .properties(properties(
