@@ -377,11 +377,16 @@ public final class CompletionOp implements IoOperation {
                 : new IoCancelledException(kind.label(), path, position, errorCode, errorName));
     }
 
-    /** The kernel is done with the op: its bounce buffer (if any) may serve another op. */
+    /**
+     * The kernel is done with the op: its bounce buffer (if any) may serve another op, and the op lets go
+     * of the caller's buffer (an op kept for reuse must not hold an emitted buffer reachable).
+     */
     private void releaseBounce() {
         if (ioBuffer != null && ioBuffer != buffer) {
             BounceBuffers.release(ioBuffer);
         }
+        ioBuffer = null;
+        buffer = null;
     }
 
     private OpState finish() {
