@@ -76,7 +76,7 @@ public abstract class AbstractFileDevice implements FileDevice {
         }
         enter("read");
         try {
-            return submitRead(dst, position, new Tracked(callback, Tracked.READ));
+            return submitRead(dst, position, tracked(callback, Tracked.READ));
         } catch (RuntimeException | Error e) {
             withdraw();
             throw e;
@@ -98,7 +98,7 @@ public abstract class AbstractFileDevice implements FileDevice {
         }
         enter("write");
         try {
-            return submitWrite(src, position, new Tracked(callback, Tracked.WRITE));
+            return submitWrite(src, position, tracked(callback, Tracked.WRITE));
         } catch (RuntimeException | Error e) {
             withdraw();
             throw e;
@@ -192,6 +192,22 @@ public abstract class AbstractFileDevice implements FileDevice {
         }
     }
 
+    /**
+     * The wrapper that counts {@code callback}'s operation: the one kept in a {@link ReusableIoCallback}
+     * from its last operation on this device when there is one (its fields are the same), else a new one.
+     */
+    private Tracked tracked(IoCallback callback, int op) {
+        if (callback instanceof ReusableIoCallback r) {
+            if (r.deviceState instanceof Tracked t && t.device() == this && t.op == op) {
+                return t;
+            }
+            Tracked t = new Tracked(callback, op);
+            r.deviceState = t;
+            return t;
+        }
+        return new Tracked(callback, op);
+    }
+
     /** A submission that threw: the op never reached the engine and has no outcome to count. */
     private void withdraw() {
         stats.opWithdrawn();
@@ -230,9 +246,10 @@ public abstract class AbstractFileDevice implements FileDevice {
     /**
      * Counts the operation completed in the engine's stats (bytes transferred, failures by kind), runs the
      * user's callback, then releases the operation's hold on the handle (so a callback may submit more, and
-     * the handle closes only after the last callback has recorded its result).
+     * the handle closes only after the last callback has recorded its result). Reusable (its fields never
+     * change): a {@link ReusableIoCallback} keeps one for all its operations on this device.
      */
-    private final class Tracked implements IoCallback {
+    private final class Tracked extends ReusableIoCallback {
         static final int READ = 0;
         static final int WRITE = 1;
         static final int SYNC = 2;
@@ -243,6 +260,10 @@ public abstract class AbstractFileDevice implements FileDevice {
         Tracked(IoCallback user, int op) {
             this.user = user;
             this.op = op;
+        }
+
+        AbstractFileDevice device() {
+            return AbstractFileDevice.this;
         }
 
         @Override

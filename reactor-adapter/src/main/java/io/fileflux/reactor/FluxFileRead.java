@@ -4,9 +4,9 @@ import io.fileflux.core.BufferPool;
 import io.fileflux.core.Engines;
 import io.fileflux.core.FileDevice;
 import io.fileflux.core.FileEngine;
-import io.fileflux.core.IoCallback;
 import io.fileflux.core.IoOperation;
 import io.fileflux.core.PoolExhaustedException;
+import io.fileflux.core.ReusableIoCallback;
 import io.fileflux.reactor.internal.DrainLoop;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -140,6 +140,8 @@ final class FluxFileRead<T> extends Flux<T> {
 
         // owned by the drain loop
         private final ArrayDeque<Slot> slots = new ArrayDeque<>();
+        /** Slots whose chunk was emitted, reused for later reads (with the engine's op objects they keep). */
+        private final ArrayDeque<Slot> spare = new ArrayDeque<>();
         private long emitted;
         private long nextSubmit;
         private long knownSize;
@@ -313,16 +315,19 @@ final class FluxFileRead<T> extends Flux<T> {
                 }
                 e++;
                 emitted = e;
+                boolean last = head.eof || chunkEnd >= end;
+                long at = head.offset;
+                recycle(head);
                 Throwable threw = DrainLoop.onNext(actual, item);
                 if (threw instanceof OutOfMemoryError) {
-                    terminate(outOfMemory("memory while the subscriber handled the chunk at offset " + head.offset,
+                    terminate(outOfMemory("memory while the subscriber handled the chunk at offset " + at,
                             threw));
                     break;
                 } else if (threw != null) {
                     cancelled = true; // §2.13: the item is the subscriber's; the rest is cleaned up by stop()
                     break;
                 }
-                if (head.eof || chunkEnd >= end) {
+                if (last) {
                     terminate(null);
                     break;
                 }
@@ -358,7 +363,7 @@ final class FluxFileRead<T> extends Flux<T> {
                 Slot slot;
                 try {
                     slot = allocator != null ? allocatorSlot(nextSubmit, want, probe)
-                            : new Slot(this, nextSubmit, allocate(want), null, want, probe);
+                            : slot(nextSubmit, allocate(want), null, want, probe);
                 } catch (RuntimeException | OutOfMemoryError ex) {
                     // no buffer (memory exhausted, pool exhausted or misused): fail the stream, close the file
                     terminate(ex instanceof OutOfMemoryError ? outOfMemory("a " + want + "-byte read buffer", ex)
@@ -501,7 +506,28 @@ final class FluxFileRead<T> extends Flux<T> {
                 throw e;
             }
             view.limit(view.position() + want);
-            return new Slot(this, offset, view, buffer, want, probe);
+            return slot(offset, view, buffer, want, probe);
+        }
+
+        /** A slot for a new read: a spare one when there is one. */
+        private Slot slot(long offset, ByteBuffer buffer, Object handle, int want, boolean probe) {
+            Slot s = spare.pollFirst();
+            if (s == null) {
+                s = new Slot(this);
+            }
+            s.arm(offset, buffer, handle, want, probe);
+            return s;
+        }
+
+        /**
+         * Keeps a slot whose chunk was emitted for a later read. Its read completed and its callback has
+         * recorded the result: neither the engine nor anyone else uses it any more.
+         */
+        private void recycle(Slot s) {
+            s.clear();
+            if (spare.size() < maxInFlight) {
+                spare.addFirst(s);
+            }
         }
 
         /** Gives back {@code slot}'s buffer, which will never be emitted (the read is not in flight). */
@@ -551,7 +577,7 @@ final class FluxFileRead<T> extends Flux<T> {
      * {@link #state} is PENDING; a short read is continued from where it stopped before the slot
      * becomes READY.
      */
-    static final class Slot implements IoCallback {
+    static final class Slot extends ReusableIoCallback {
         static final int PENDING = 0;
         static final int READY = 1;
         static final int FAILED = 2;
@@ -559,19 +585,21 @@ final class FluxFileRead<T> extends Flux<T> {
         static final int SHORT = 3;
 
         final ReadSubscription<?> parent;
-        final long offset;
+        // set by arm() in the drain before the read is submitted (the submission publishes them to the
+        // engine thread); a slot is armed again only after its chunk was emitted
+        long offset;
         /** What the engine reads into: the buffer emitted, or the allocator's view of {@link #handle}. */
-        final ByteBuffer buffer;
+        ByteBuffer buffer;
         /** The allocator's buffer behind {@link #buffer}, or null without an allocator. */
-        final Object handle;
-        final int start;
-        final int want;
+        Object handle;
+        int start;
+        int want;
         /**
          * A read at or past the size known when it was submitted (a growing file, a FIFO, a /proc
          * file): it is the only read in flight, and what it returns is emitted as it is, without
          * waiting for the rest of the chunk (which may come much later, or never before the end).
          */
-        final boolean probe;
+        boolean probe;
         volatile IoOperation op;
         /** Drain-owned: cancel already requested for this slot's read. */
         boolean cancelRequested;
@@ -580,14 +608,30 @@ final class FluxFileRead<T> extends Flux<T> {
         IOException error;
         volatile int state;
 
-        Slot(ReadSubscription<?> parent, long offset, ByteBuffer buffer, Object handle, int want, boolean probe) {
+        Slot(ReadSubscription<?> parent) {
             this.parent = parent;
+        }
+
+        /** Prepares a read of up to {@code want} bytes at {@code offset} into {@code buffer}. */
+        void arm(long offset, ByteBuffer buffer, Object handle, int want, boolean probe) {
             this.offset = offset;
             this.buffer = buffer;
             this.handle = handle;
             this.start = buffer.position();
             this.want = want;
             this.probe = probe;
+            this.op = null;
+            this.cancelRequested = false;
+            this.eof = false;
+            this.error = null;
+            this.state = PENDING;
+        }
+
+        /** Drops the references to an emitted chunk (the subscriber owns it now). */
+        void clear() {
+            buffer = null;
+            handle = null;
+            op = null;
         }
 
         /** Engine thread: records the outcome and wakes the drain; nothing else. */

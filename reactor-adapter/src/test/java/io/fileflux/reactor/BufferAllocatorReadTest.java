@@ -225,6 +225,30 @@ class BufferAllocatorReadTest {
         alloc.awaitBalanced();
     }
 
+    /** §2.13: a subscriber that throws has cancelled; the buffer it threw on is its own, the rest is released. */
+    @ParameterizedTest
+    @MethodSource("engines")
+    void aSubscriberThatThrowsIsCancelledAndEveryOtherBufferReleased(String name) throws Exception {
+        Path file = dir.resolve("f");
+        TestFiles.create(file, 2 << 20, 8);
+        Tracking alloc = new Tracking();
+        ReadOptions o = ReadOptions.defaults().engine(engine(name)).chunkSize(CHUNK).maxInFlight(16);
+        AtomicInteger seen = new AtomicInteger();
+        java.util.concurrent.CountDownLatch threw = new java.util.concurrent.CountDownLatch(1);
+        FileFlux.read(file, o, alloc).subscribe(new reactor.core.publisher.BaseSubscriber<>() {
+            @Override
+            protected void hookOnNext(Held h) {
+                if (seen.incrementAndGet() == 3) {
+                    threw.countDown();
+                    throw new IllegalStateException("subscriber bug");
+                }
+            }
+        });
+        assertTrue(threw.await(60, java.util.concurrent.TimeUnit.SECONDS));
+        alloc.awaitBalanced();
+        assertEquals(3, alloc.filled.get(), "no buffer after the one it threw on");
+    }
+
     @Test
     void aFilledThatThrowsFailsTheStreamAndReleasesThatBuffer() throws Exception {
         Path file = dir.resolve("f");

@@ -7,6 +7,7 @@ import io.fileflux.core.FileIoException;
 import io.fileflux.core.IoCallback;
 import io.fileflux.core.IoCancelledException;
 import io.fileflux.core.IoOperation;
+import io.fileflux.core.ReusableIoCallback;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -31,6 +32,10 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  * contract allows), and a write copies the caller's bytes into one at submission. Direct buffers
  * are the fast path: the kernel reads or writes them in place.
  *
+ * <p>Reuse: the op of a {@link ReusableIoCallback} is kept in it and armed again for that callback's next
+ * read or write once its completion has run (state {@code COMPLETED}); the callback's contract makes sure
+ * nobody holds it meanwhile. Everything else gets a new op per operation.
+ *
  * <p>Threading: {@link #cancel()}, {@link #isDone()} and the accessors are thread-safe. The result
  * methods ({@link #complete}, {@link #fail}, {@link #cancelled}) are called by the driver, once, on
  * its completion thread (or on the submitting thread for a failure found before the kernel saw the
@@ -47,20 +52,26 @@ public final class CompletionOp implements IoOperation {
     private static final AtomicReferenceFieldUpdater<CompletionOp, OpState> STATE =
             AtomicReferenceFieldUpdater.newUpdater(CompletionOp.class, OpState.class, "state");
 
-    private final OpKind kind;
+    // Set by arm(), before the op is registered and handed to the driver (which publishes them to the
+    // completion thread); an op of a ReusableIoCallback is armed again for its next operation only after
+    // its completion ran (see reusable()).
+    private OpKind kind;
     private final CompletionDriver driver;
-    private final Path path;
-    private final long handle;
-    private final long position;
-    private final long offset;
-    private final IoCallback callback;
-    private final ByteBuffer buffer;
-    private final ByteBuffer ioBuffer;
-    private final int bufferStart;
-    private final long address;
-    private final int length;
-    private final boolean metadata;
-    private final int driverFlags;
+    private Path path;
+    private long handle;
+    private long position;
+    private long offset;
+    private IoCallback callback;
+    private ByteBuffer buffer;
+    private ByteBuffer ioBuffer;
+    private int bufferStart;
+    private long address;
+    private int length;
+    private boolean metadata;
+    private int driverFlags;
+    /** The last direct buffer armed with, and its native address: a pooled buffer read again needs no look-up. */
+    private ByteBuffer addressed;
+    private long addressedBase;
     private volatile OpState state = OpState.SUBMITTED;
     /** Assigned by {@link OpTable#register} before the op is handed to the driver. */
     private long token;
@@ -71,8 +82,14 @@ public final class CompletionOp implements IoOperation {
     private CompletionOp(OpKind kind, CompletionDriver driver, Path path, long handle, long position,
                          long offset, IoCallback callback, ByteBuffer buffer, boolean metadata,
                          int driverFlags) {
-        this.kind = kind;
         this.driver = Objects.requireNonNull(driver, "driver");
+        arm(kind, path, handle, position, offset, callback, buffer, metadata, driverFlags);
+    }
+
+    /** Sets every field of one operation; the op is then SUBMITTED, with no token, attachment or stage. */
+    private void arm(OpKind kind, Path path, long handle, long position, long offset, IoCallback callback,
+                     ByteBuffer buffer, boolean metadata, int driverFlags) {
+        this.kind = kind;
         this.path = path;
         this.handle = handle;
         this.position = position;
@@ -90,7 +107,11 @@ public final class CompletionOp implements IoOperation {
             this.ioBuffer = buffer;
             this.bufferStart = buffer.position();
             this.length = Math.min(buffer.remaining(), MAX_TRANSFER);
-            this.address = addressOf(buffer) + bufferStart;
+            if (buffer != addressed) {
+                addressedBase = addressOf(buffer);
+                addressed = buffer;
+            }
+            this.address = addressedBase + bufferStart;
         } else {
             int n = Math.min(buffer.remaining(), MAX_BOUNCE);
             ByteBuffer bounce = BounceBuffers.acquire(n);
@@ -102,6 +123,38 @@ public final class CompletionOp implements IoOperation {
             this.length = n;
             this.address = addressOf(bounce);
         }
+        this.token = 0;
+        this.attachment = null;
+        this.driverStage = 0;
+        this.state = OpState.SUBMITTED;
+    }
+
+    /**
+     * The op of {@code callback}'s last operation if it can serve the next one — the callback is a
+     * {@link ReusableIoCallback} of this driver whose last op has completed — else null.
+     */
+    private static CompletionOp reusable(IoCallback callback, CompletionDriver driver) {
+        if (callback instanceof ReusableIoCallback r && r.engineState() instanceof CompletionOp op
+                && op.driver == driver && op.state == OpState.COMPLETED) {
+            return op;
+        }
+        return null;
+    }
+
+    /** A new op, or {@code callback}'s last one armed again; a reusable callback keeps it for its next operation. */
+    private static CompletionOp of(OpKind kind, CompletionDriver driver, Path path, long handle, long position,
+                                   long offset, IoCallback callback, ByteBuffer buffer, int driverFlags) {
+        Objects.requireNonNull(callback, "callback");
+        CompletionOp op = reusable(callback, driver);
+        if (op != null) {
+            op.arm(kind, path, handle, position, offset, callback, buffer, false, driverFlags);
+            return op;
+        }
+        op = new CompletionOp(kind, driver, path, handle, position, offset, callback, buffer, false, driverFlags);
+        if (callback instanceof ReusableIoCallback r) {
+            r.engineState(op);
+        }
+        return op;
     }
 
     /**
@@ -114,15 +167,15 @@ public final class CompletionOp implements IoOperation {
      */
     public static CompletionOp read(CompletionDriver driver, Path path, long handle, ByteBuffer dst,
                                     long position, long offset, IoCallback callback, int driverFlags) {
-        return new CompletionOp(OpKind.READ, driver, path, handle, position, offset, callback,
-                Objects.requireNonNull(dst, "dst"), false, driverFlags);
+        return of(OpKind.READ, driver, path, handle, position, offset, callback, Objects.requireNonNull(dst, "dst"),
+                driverFlags);
     }
 
     /** A write of up to {@code src.remaining()} bytes at {@code position}; see {@link #read}. */
     public static CompletionOp write(CompletionDriver driver, Path path, long handle, ByteBuffer src,
                                      long position, long offset, IoCallback callback, int driverFlags) {
-        return new CompletionOp(OpKind.WRITE, driver, path, handle, position, offset, callback,
-                Objects.requireNonNull(src, "src"), false, driverFlags);
+        return of(OpKind.WRITE, driver, path, handle, position, offset, callback, Objects.requireNonNull(src, "src"),
+                driverFlags);
     }
 
     /** An fsync ({@code metadata}) or fdatasync of the whole file. */
@@ -324,11 +377,16 @@ public final class CompletionOp implements IoOperation {
                 : new IoCancelledException(kind.label(), path, position, errorCode, errorName));
     }
 
-    /** The kernel is done with the op: its bounce buffer (if any) may serve another op. */
+    /**
+     * The kernel is done with the op: its bounce buffer (if any) may serve another op, and the op lets go
+     * of the caller's buffer (an op kept for reuse must not hold an emitted buffer reachable).
+     */
     private void releaseBounce() {
         if (ioBuffer != null && ioBuffer != buffer) {
             BounceBuffers.release(ioBuffer);
         }
+        ioBuffer = null;
+        buffer = null;
     }
 
     private OpState finish() {

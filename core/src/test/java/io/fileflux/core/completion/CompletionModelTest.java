@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -157,6 +158,53 @@ class CompletionModelTest {
         d.reap(op.token(), 20);
         assertEquals(28, positionSeen[0]);
         assertTrue(op.isDone());
+    }
+
+    /** A read of a ReusableIoCallback: counts its outcome; reused for one read after another. */
+    static final class Reused extends io.fileflux.core.ReusableIoCallback {
+        int bytes = -1;
+
+        @Override
+        public void completed(int n) {
+            bytes = n;
+        }
+
+        @Override
+        public void failed(IOException error) {
+        }
+    }
+
+    @Test
+    void aReusableCallbacksCompletedOpIsArmedAgainForItsNextReadAndInFlightOnesNever() {
+        FakeDriver d = new FakeDriver();
+        ByteBuffer first = ByteBuffer.allocateDirect(4096);
+        ByteBuffer second = ByteBuffer.allocateDirect(4096).position(100);
+        Reused cb = new Reused();
+        CompletionOp op = CompletionOp.read(d, PATH, 3, first, 0, 0, cb, 0);
+        d.table.register(op);
+        CompletionOp whileInFlight = CompletionOp.read(d, PATH, 3, second, 8192, 8192, cb, 0);
+        assertNotSame(op, whileInFlight, "an op in flight is never armed again");
+        d.reap(op.token(), 10);
+        assertEquals(10, cb.bytes);
+        assertEquals(10, first.position());
+
+        Reused next = new Reused();
+        CompletionOp a = CompletionOp.read(d, PATH, 3, first.clear(), 0, 0, next, 0);
+        d.table.register(a);
+        long firstToken = a.token();
+        d.reap(firstToken, 4096);
+        CompletionOp b = CompletionOp.read(d, PATH, 3, second, 4096, 4096, next, 0);
+        assertSame(a, b, "the completed op serves the next read");
+        assertEquals(OpState.SUBMITTED, b.state());
+        assertEquals(4096, b.position());
+        assertEquals(CompletionOp.addressOf(second) + 100, b.address());
+        assertEquals(3996, b.length());
+        d.table.register(b);
+        assertNotEquals(firstToken, b.token(), "a new token: a stale completion or cancel cannot reach it");
+        d.reap(b.token(), 7);
+        assertEquals(7, next.bytes);
+        assertEquals(107, second.position());
+        assertTrue(b.isDone());
     }
 
     @Test
