@@ -86,6 +86,9 @@ final class RandomBench {
         for (String engine : SequentialReaders.availableEngines()) {
             list.add(new DeviceRunner(engine));
         }
+        for (String variant : SequentialReaders.uringVariants()) {
+            list.add(new DeviceRunner("io_uring[" + variant + "]", SequentialReaders.uringVariant(variant)));
+        }
         list.add(new AsyncChannelRunner());
         return list;
     }
@@ -257,9 +260,16 @@ final class RandomBench {
     /** The Fileflux device API of one engine, file opened with {@link FilefluxOption#DIRECT}. */
     static final class DeviceRunner implements Runner {
         private final String engine;
+        private final FileEngine variant;
 
         DeviceRunner(String engine) {
-            this.engine = engine;
+            this(engine, null);
+        }
+
+        /** A runner on {@code variant} (an engine of its own), named by {@code label}. */
+        DeviceRunner(String label, FileEngine variant) {
+            this.engine = label;
+            this.variant = variant;
         }
 
         @Override
@@ -269,7 +279,7 @@ final class RandomBench {
 
         @Override
         public Samples run(Path file, int queueDepth, long nanos) throws Exception {
-            FileEngine e = Engines.shared(engine);
+            FileEngine e = variant != null ? variant : Engines.shared(engine);
             FileDevice dev = e.open(file, Set.of(StandardOpenOption.READ, FilefluxOption.DIRECT));
             try {
                 long blocks = dev.size() / BLOCK;

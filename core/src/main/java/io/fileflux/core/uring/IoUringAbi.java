@@ -80,6 +80,9 @@ final class IoUringAbi {
     // ---- io_uring_setup flags ------------------------------------------------------------------
     static final int IORING_SETUP_CQSIZE = 1 << 3;
     static final int IORING_SETUP_CLAMP = 1 << 4;
+    static final int IORING_SETUP_R_DISABLED = 1 << 6;      // Linux 5.10: created disabled, enabled by ENABLE_RINGS
+    static final int IORING_SETUP_SINGLE_ISSUER = 1 << 12;  // Linux 6.0: one task submits
+    static final int IORING_SETUP_DEFER_TASKRUN = 1 << 13;  // Linux 6.1: completions run when that task waits
 
     // ---- io_uring_params.features --------------------------------------------------------------
     static final int IORING_FEAT_SINGLE_MMAP = 1;
@@ -98,6 +101,7 @@ final class IoUringAbi {
 
     // ---- io_uring_register opcodes and struct io_uring_probe -----------------------------------
     static final int IORING_REGISTER_PROBE = 8;
+    static final int IORING_REGISTER_ENABLE_RINGS = 12;
     static final int IORING_REGISTER_IOWQ_MAX_WORKERS = 19;  // arg: __u32[2] {bounded, unbounded}
     static final int PROBE_HEADER_SIZE = 16;  // __u8 last_op, __u8 ops_len, __u16 resv, __u32 resv2[3]
     static final int PROBE_OP_SIZE = 8;       // struct io_uring_probe_op: __u8 op, __u8 resv, __u16 flags, __u32

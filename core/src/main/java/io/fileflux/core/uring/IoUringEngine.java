@@ -84,6 +84,13 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
     /** System property capping the ring's io-wq workers for buffered file I/O (default: CPUs - 1, at least 1). */
     public static final String WORKERS_PROPERTY = "fileflux.uring.workers";
 
+    /**
+     * System property: {@code true} creates the ring with {@code IORING_SETUP_SINGLE_ISSUER |
+     * IORING_SETUP_DEFER_TASKRUN} where the kernel has them (6.1+), so completions are processed only when
+     * the completion thread asks for them, with no interrupt of it in between; {@code false} does not.
+     */
+    public static final String DEFER_PROPERTY = "fileflux.uring.defer";
+
     /** Default SQ size. */
     public static final int DEFAULT_ENTRIES = 256;
 
@@ -119,6 +126,10 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
     private final Thread reaper;
     private final int asyncThreshold;
     private final int workers;
+    /** The ring was made with SINGLE_ISSUER | DEFER_TASKRUN (enabled by the completion thread). */
+    private final boolean deferTaskrun;
+    /** Set by the completion thread once the ring is enabled and tuned: null, or why it could not be. */
+    private final java.util.concurrent.CompletableFuture<Void> started = new java.util.concurrent.CompletableFuture<>();
     private final long[] batchUserData;
     private final int[] batchRes;
     private final int eventFd;
@@ -158,16 +169,28 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
      * @param workers        cap on the ring's bounded io-wq workers; 0 leaves the kernel's default
      */
     IoUringEngine(int entries, int asyncThreshold, int workers) {
+        this(entries, asyncThreshold, workers, Boolean.parseBoolean(System.getProperty(DEFER_PROPERTY, "false")));
+    }
+
+    IoUringEngine(int entries, int asyncThreshold, int workers, boolean deferTaskrun) {
+        Ring r = null;
+        if (deferTaskrun) {
+            try {
+                // created disabled: the completion thread enables it and so becomes its single issuer
+                r = Ring.create(entries, entries * CQ_PER_SQ,
+                        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_R_DISABLED);
+            } catch (Ring.SetupException e) {
+                LOG.debug("IORING_SETUP_DEFER_TASKRUN refused ({}); a plain ring", e.getMessage());
+            }
+        }
+        this.deferTaskrun = r != null;
         try {
-            this.ring = Ring.create(entries, entries * CQ_PER_SQ);
+            this.ring = r != null ? r : Ring.create(entries, entries * CQ_PER_SQ);
         } catch (Ring.SetupException e) {
             throw new IllegalStateException("io_uring unavailable: " + e.getMessage(), e);
         }
         this.table = new OpTable(ring.sqEntries);
         this.workers = workers;
-        if (workers > 0 && !ring.maxWorkers(workers, 0)) {
-            LOG.debug("IORING_REGISTER_IOWQ_MAX_WORKERS not supported; io-wq sizes itself");
-        }
         this.asyncThreshold = asyncThreshold;
         try {
             this.eventFd = LinuxNative.eventfd(0, LinuxNative.EFD_CLOEXEC);
@@ -180,6 +203,31 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
         this.reaper = new Thread(this::reap, "fileflux-uring-" + ENGINE_IDS.incrementAndGet());
         reaper.setDaemon(true);
         reaper.start();
+        try {
+            started.join(); // the completion thread enables the ring first thing: never long
+        } catch (java.util.concurrent.CompletionException e) {
+            throw new IllegalStateException("io_uring unavailable: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /**
+     * Completion thread, first thing: enables a ring made disabled (this thread becomes its single
+     * issuer) and caps its io-wq workers (registration from the issuer, as SINGLE_ISSUER wants).
+     */
+    private boolean startRing() {
+        if (deferTaskrun) {
+            try {
+                ring.enable();
+            } catch (Ring.SetupException e) {
+                started.completeExceptionally(e);
+                return false;
+            }
+        }
+        if (workers > 0 && !ring.maxWorkers(workers, 0)) {
+            LOG.debug("IORING_REGISTER_IOWQ_MAX_WORKERS not supported; io-wq sizes itself");
+        }
+        started.complete(null);
+        return true;
     }
 
     static int parseAsyncThreshold(String value) {
@@ -409,7 +457,8 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
                 return true;
             }
             submitCalls++;
-            int r = ring.enter(n, 0, 0);
+            // DEFER_TASKRUN: completions are posted only when this thread asks (GETEVENTS), so ask here too
+            int r = ring.enter(n, 0, deferTaskrun ? IORING_ENTER_GETEVENTS : 0);
             if (r >= 0 || r == -Errno.EINTR) {
                 continue;
             }
@@ -452,6 +501,9 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
     private void reap() {
         boolean selfWoken = false;
         try {
+            if (!startRing()) {
+                return;
+            }
             submitEventRead();
             for (;;) {
                 int n = reapBatch();
@@ -465,12 +517,14 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
                         wakeReaper(); // completes our own eventfd read, so its buffer is free to go
                     }
                 }
-                if (n > 0 || ring.cqReady() > 0) {
+                if (ring.cqReady() > 0) {
                     if (ring.sqPending() > 0) {
                         submitSq(); // everything the batch's callbacks submitted, in one syscall
                     }
-                    continue;
+                    continue; // more completions already posted: reap them before waiting
                 }
+                // nothing posted yet: what the batch's callbacks submitted goes in with the wait below, one
+                // io_uring_enter per round instead of a submit and then a wait (QD1 O_DIRECT: one per read)
                 if (ring.cqOverflowed()) {
                     overflowFlushes++;
                     ring.publish();
@@ -503,6 +557,7 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
             LOG.error("io_uring completion thread failed", t);
         } finally {
             terminated = true;
+            started.completeExceptionally(new IllegalStateException("the completion thread ended at start"));
             ring.close();
             closeFd(eventFd);
             LOG.debug("io_uring ring closed: {}", counters());
@@ -607,7 +662,7 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
         return NAME + " (Linux " + System.getProperty("os.version") + ", sq " + ring.sqEntries + ", cq "
                 + ring.cqEntries + ", features 0x" + Integer.toHexString(ring.features) + ", IOSQE_ASYNC "
                 + (asyncThreshold == Integer.MAX_VALUE ? "never" : "for buffered I/O >= " + asyncThreshold + " B")
-                + ")";
+                + (deferTaskrun ? ", SINGLE_ISSUER|DEFER_TASKRUN" : "") + ")";
     }
 
     /** Syscall and back-pressure counters, for diagnostics (read without synchronization). */

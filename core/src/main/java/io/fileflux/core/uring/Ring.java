@@ -123,9 +123,14 @@ final class Ring {
      * kernel to its limits).
      */
     static Ring create(int entries, int cqEntries) throws SetupException {
+        return create(entries, cqEntries, 0);
+    }
+
+    /** As {@link #create(int, int)}, with extra {@code IORING_SETUP_*} flags. */
+    static Ring create(int entries, int cqEntries, int setupFlags) throws SetupException {
         Memory p = new Memory(PARAMS_SIZE);
         p.clear();
-        p.setInt(P_FLAGS, IORING_SETUP_CLAMP | (cqEntries > 0 ? IORING_SETUP_CQSIZE : 0));
+        p.setInt(P_FLAGS, IORING_SETUP_CLAMP | (cqEntries > 0 ? IORING_SETUP_CQSIZE : 0) | setupFlags);
         p.setInt(P_CQ_ENTRIES, cqEntries);
         int fd;
         try {
@@ -250,6 +255,20 @@ final class Ring {
             }
         }
         return missing.toString();
+    }
+
+    /**
+     * Enables a ring created with {@code IORING_SETUP_R_DISABLED}; with {@code IORING_SETUP_SINGLE_ISSUER}
+     * the calling thread becomes the only one allowed to submit.
+     *
+     * @throws SetupException if the kernel refuses
+     */
+    void enable() throws SetupException {
+        try {
+            LinuxNative.ioUringRegister(fd, IORING_REGISTER_ENABLE_RINGS, 0, 0);
+        } catch (LastErrorException e) {
+            throw new SetupException("io_uring_register(IORING_REGISTER_ENABLE_RINGS)", e.getErrorCode());
+        }
     }
 
     /**
