@@ -23,6 +23,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.http.codec.CodecCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.http.codec.ResourceHttpMessageWriter;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -66,13 +67,15 @@ public class FilefluxWebFluxAutoConfiguration {
      * How files are sent: the engine, the pool and {@code fileflux.in-flight} for streamed bodies; the
      * {@link TransferStrategy} bean if there is one, else {@code fileflux.transfer}; every {@link TransferListener}
      * bean told of each choice; the {@link FileBodyCustomizer} bean if there is one; {@code fileflux.listing}.
+     * With {@code server.compression.enabled}, {@code auto} streams the responses Spring Boot will compress.
      */
     @Bean
     @ConditionalOnMissingBean
     public FileServingOptions filefluxServingOptions(FilefluxProperties properties, FileEngine engine,
                                                      BufferPool pool, ObjectProvider<TransferStrategy> strategy,
                                                      ObjectProvider<TransferListener> listeners,
-                                                     ObjectProvider<FileBodyCustomizer> customizer) {
+                                                     ObjectProvider<FileBodyCustomizer> customizer,
+                                                     Environment environment) {
         ReadOptions read = ReadOptions.defaults().engine(engine).maxInFlight(properties.getInFlight()).pooled(pool);
         List<TransferListener> all = listeners.orderedStream().toList();
         TransferListener listener = (file, position, count, decision) -> {
@@ -80,9 +83,18 @@ public class FilefluxWebFluxAutoConfiguration {
                 l.onTransfer(file, position, count, decision);
             }
         };
-        return new FileServingOptions(read,
-                strategy.getIfAvailable(() -> TransferStrategy.named(properties.getTransfer())),
+        return new FileServingOptions(read, strategy.getIfAvailable(() -> transfer(properties, environment)),
                 listener, customizer.getIfAvailable(() -> FileBodyCustomizer.NONE), properties.isListing());
+    }
+
+    /**
+     * {@code fileflux.transfer}; {@code auto} also streams what {@code server.compression} will compress (Reactor
+     * Netty decides that only when it sends the headers).
+     */
+    static TransferStrategy transfer(FilefluxProperties properties, Environment environment) {
+        TransferStrategy named = TransferStrategy.named(properties.getTransfer());
+        CompressionHint compression = CompressionHint.of(environment);
+        return named == TransferStrategy.auto() && compression != null ? TransferStrategy.auto(compression) : named;
     }
 
     /** The {@code Resource} writer of controllers and router functions. */
