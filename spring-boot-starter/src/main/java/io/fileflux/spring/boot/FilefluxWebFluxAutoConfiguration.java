@@ -8,6 +8,7 @@ import io.fileflux.spring.webflux.FileBodyCustomizer;
 import io.fileflux.spring.webflux.FileServingHandler;
 import io.fileflux.spring.webflux.FileServingOptions;
 import io.fileflux.spring.webflux.FilefluxResourceHttpMessageWriter;
+import io.fileflux.spring.webflux.FilefluxResourceRegionHttpMessageWriter;
 import io.fileflux.spring.webflux.TransferCounters;
 import io.fileflux.spring.webflux.TransferListener;
 import io.fileflux.spring.webflux.TransferStrategy;
@@ -37,7 +38,7 @@ import org.springframework.web.reactive.resource.ResourceWebHandler;
  *       context's URL handler mappings) get a {@link FilefluxResourceHttpMessageWriter};</li>
  *   <li>controllers returning a {@code Resource}, and {@code RouterFunctions.resources}, write through the same
  *       writer, registered as a custom codec (custom codecs come before Spring's own {@code Resource}
- *       writer);</li>
+ *       writer); a controller's single {@code ResourceRegion} through a {@link FilefluxResourceRegionHttpMessageWriter};</li>
  *   <li>with {@code fileflux.directory} set, that directory is served at {@code fileflux.path} by a
  *       {@link FileServingHandler} (listings with {@code fileflux.listing=true}).</li>
  * </ul>
@@ -104,10 +105,21 @@ public class FilefluxWebFluxAutoConfiguration {
         return new FilefluxResourceHttpMessageWriter(options);
     }
 
-    /** Registers the writer ahead of Spring's own {@code Resource} writer. */
+    /** The {@code ResourceRegion} writer of controllers. */
     @Bean
-    public CodecCustomizer filefluxCodecCustomizer(FilefluxResourceHttpMessageWriter writer) {
-        return configurer -> configurer.customCodecs().register(writer);
+    @ConditionalOnMissingBean
+    public FilefluxResourceRegionHttpMessageWriter filefluxResourceRegionWriter(FileServingOptions options) {
+        return new FilefluxResourceRegionHttpMessageWriter(options);
+    }
+
+    /** Registers the writers ahead of Spring's own {@code Resource} and {@code ResourceRegion} writers. */
+    @Bean
+    public CodecCustomizer filefluxCodecCustomizer(FilefluxResourceHttpMessageWriter writer,
+                                                   FilefluxResourceRegionHttpMessageWriter regions) {
+        return configurer -> {
+            configurer.customCodecs().register(writer);
+            configurer.customCodecs().register(regions);
+        };
     }
 
     /** Gives every static resource handler a Fileflux writer (see {@link ResourceHandlers}). */
