@@ -51,7 +51,7 @@ one() { # label pid url [curl args] -> "MiB/s cpu_s"
   local pid="$2" url="$3"; shift 3
   local c0 c1 out
   c0="$(cpu "$pid")"
-  out="$(curl -sk -o /dev/null -w '%{size_download} %{time_total}' "$@" "$url")"
+  out="$(curl -sk -m 600 -o /dev/null -w '%{size_download} %{time_total}' "$@" "$url")"
   c1="$(cpu "$pid")"
   awk -v o="$out" -v c="$(( c1 - c0 ))" -v t="$tck" 'BEGIN{split(o,a," "); printf "%.0f %.2f\n", a[1]/1048576/a[2], c/t}'
 }
@@ -78,7 +78,11 @@ compare() { # label urlA pidA urlB pidB [curl args]: runs alternately, prints bo
   curl -sk -o /dev/null "$@" "$ua"; curl -sk -o /dev/null "$@" "$ub"   # warm-up (JIT)
   for i in $(seq 1 "$runs"); do
     local a b
-    a="$(one x "$pa" "$ua" "$@")"; b="$(one x "$pb" "$ub" "$@")"
+    if [ $(( i % 2 )) -eq 1 ]; then   # alternate who goes first
+      a="$(one x "$pa" "$ua" "$@")"; b="$(one x "$pb" "$ub" "$@")"
+    else
+      b="$(one x "$pb" "$ub" "$@")"; a="$(one x "$pa" "$ua" "$@")"
+    fi
     awk -v l="$label" -v a="$a" -v b="$b" 'BEGIN{split(a,x," "); split(b,y," ");
       printf "%-34s fileflux %6d MiB/s cpu %5.2f s | spring %6d MiB/s cpu %5.2f s | throughput x%.2f, cpu x%.2f\n",
         l, x[1], x[2], y[1], y[2], x[1]/y[1], (y[2] > 0 ? x[2]/y[2] : 0)}'
@@ -95,7 +99,10 @@ wait_up "http://127.0.0.1:18181/$name"; wait_up "http://127.0.0.1:18182/$name"
 A="http://127.0.0.1:18181/$name"; B="http://127.0.0.1:18182/$name"
 compare "plain, whole file, static" "$A" "$pa" "$B" "$pb"
 compare "plain, whole file, Resource" "http://127.0.0.1:18181/download/$name" "$pa" "http://127.0.0.1:18182/download/$name" "$pb"
-compare "plain, 5 ranges multipart" "$A" "$pa" "$B" "$pb" -H "Range: $ranges"
+# several ranges through the controller's Resource: Spring's static resources answer them with the whole
+# file's Content-Length (ResourceWebHandler sets it, the multipart body is shorter), so a keep-alive client
+# such as curl waits for bytes that never come (docs/webflux.md); the Resource path is chunked and ends
+compare "plain, 5 ranges multipart" "http://127.0.0.1:18181/download/$name" "$pa" "http://127.0.0.1:18182/download/$name" "$pb" -H "Range: $ranges"
 for i in $(seq 1 "$runs"); do
   a="$(parallel_ranges "$pa" "$A" 8)"; b="$(parallel_ranges "$pb" "$B" 8)"
   awk -v a="$a" -v b="$b" 'BEGIN{split(a,x," "); split(b,y," ");
@@ -128,5 +135,5 @@ pa="$(start 18183 true true)"; pids+=("$pa"); pb="$(start 18184 false true)"; pi
 wait_up "https://127.0.0.1:18183/$name"; wait_up "https://127.0.0.1:18184/$name"
 A="https://127.0.0.1:18183/$name"; B="https://127.0.0.1:18184/$name"
 compare "TLS, whole file, static" "$A" "$pa" "$B" "$pb" --http1.1
-compare "TLS, 5 ranges multipart" "$A" "$pa" "$B" "$pb" --http1.1 -H "Range: $ranges"
+compare "TLS, 5 ranges multipart" "https://127.0.0.1:18183/download/$name" "$pa" "https://127.0.0.1:18184/download/$name" "$pb" --http1.1 -H "Range: $ranges"
 echo "# uptime: $(uptime)"

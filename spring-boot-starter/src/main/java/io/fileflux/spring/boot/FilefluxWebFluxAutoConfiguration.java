@@ -8,6 +8,7 @@ import io.fileflux.spring.webflux.FileBodyCustomizer;
 import io.fileflux.spring.webflux.FileServingHandler;
 import io.fileflux.spring.webflux.FileServingOptions;
 import io.fileflux.spring.webflux.FilefluxResourceHttpMessageWriter;
+import io.fileflux.spring.webflux.FilefluxResourceRegionHttpMessageWriter;
 import io.fileflux.spring.webflux.TransferCounters;
 import io.fileflux.spring.webflux.TransferListener;
 import io.fileflux.spring.webflux.TransferStrategy;
@@ -23,6 +24,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.http.codec.CodecCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.http.codec.ResourceHttpMessageWriter;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -36,7 +38,7 @@ import org.springframework.web.reactive.resource.ResourceWebHandler;
  *       context's URL handler mappings) get a {@link FilefluxResourceHttpMessageWriter};</li>
  *   <li>controllers returning a {@code Resource}, and {@code RouterFunctions.resources}, write through the same
  *       writer, registered as a custom codec (custom codecs come before Spring's own {@code Resource}
- *       writer);</li>
+ *       writer); a controller's single {@code ResourceRegion} through a {@link FilefluxResourceRegionHttpMessageWriter};</li>
  *   <li>with {@code fileflux.directory} set, that directory is served at {@code fileflux.path} by a
  *       {@link FileServingHandler} (listings with {@code fileflux.listing=true}).</li>
  * </ul>
@@ -66,13 +68,15 @@ public class FilefluxWebFluxAutoConfiguration {
      * How files are sent: the engine, the pool and {@code fileflux.in-flight} for streamed bodies; the
      * {@link TransferStrategy} bean if there is one, else {@code fileflux.transfer}; every {@link TransferListener}
      * bean told of each choice; the {@link FileBodyCustomizer} bean if there is one; {@code fileflux.listing}.
+     * With {@code server.compression.enabled}, {@code auto} streams the responses Spring Boot will compress.
      */
     @Bean
     @ConditionalOnMissingBean
     public FileServingOptions filefluxServingOptions(FilefluxProperties properties, FileEngine engine,
                                                      BufferPool pool, ObjectProvider<TransferStrategy> strategy,
                                                      ObjectProvider<TransferListener> listeners,
-                                                     ObjectProvider<FileBodyCustomizer> customizer) {
+                                                     ObjectProvider<FileBodyCustomizer> customizer,
+                                                     Environment environment) {
         ReadOptions read = ReadOptions.defaults().engine(engine).maxInFlight(properties.getInFlight()).pooled(pool);
         List<TransferListener> all = listeners.orderedStream().toList();
         TransferListener listener = (file, position, count, decision) -> {
@@ -80,9 +84,18 @@ public class FilefluxWebFluxAutoConfiguration {
                 l.onTransfer(file, position, count, decision);
             }
         };
-        return new FileServingOptions(read,
-                strategy.getIfAvailable(() -> TransferStrategy.named(properties.getTransfer())),
+        return new FileServingOptions(read, strategy.getIfAvailable(() -> transfer(properties, environment)),
                 listener, customizer.getIfAvailable(() -> FileBodyCustomizer.NONE), properties.isListing());
+    }
+
+    /**
+     * {@code fileflux.transfer}; {@code auto} also streams what {@code server.compression} will compress (Reactor
+     * Netty decides that only when it sends the headers).
+     */
+    static TransferStrategy transfer(FilefluxProperties properties, Environment environment) {
+        TransferStrategy named = TransferStrategy.named(properties.getTransfer());
+        CompressionHint compression = CompressionHint.of(environment);
+        return named == TransferStrategy.auto() && compression != null ? TransferStrategy.auto(compression) : named;
     }
 
     /** The {@code Resource} writer of controllers and router functions. */
@@ -92,10 +105,21 @@ public class FilefluxWebFluxAutoConfiguration {
         return new FilefluxResourceHttpMessageWriter(options);
     }
 
-    /** Registers the writer ahead of Spring's own {@code Resource} writer. */
+    /** The {@code ResourceRegion} writer of controllers. */
     @Bean
-    public CodecCustomizer filefluxCodecCustomizer(FilefluxResourceHttpMessageWriter writer) {
-        return configurer -> configurer.customCodecs().register(writer);
+    @ConditionalOnMissingBean
+    public FilefluxResourceRegionHttpMessageWriter filefluxResourceRegionWriter(FileServingOptions options) {
+        return new FilefluxResourceRegionHttpMessageWriter(options);
+    }
+
+    /** Registers the writers ahead of Spring's own {@code Resource} and {@code ResourceRegion} writers. */
+    @Bean
+    public CodecCustomizer filefluxCodecCustomizer(FilefluxResourceHttpMessageWriter writer,
+                                                   FilefluxResourceRegionHttpMessageWriter regions) {
+        return configurer -> {
+            configurer.customCodecs().register(writer);
+            configurer.customCodecs().register(regions);
+        };
     }
 
     /** Gives every static resource handler a Fileflux writer (see {@link ResourceHandlers}). */

@@ -63,6 +63,18 @@ abstract class FileServingContract {
         assertEquals("0123456789", new String(items.body(), StandardCharsets.US_ASCII));
     }
 
+    @org.junit.jupiter.api.Test
+    void aResourceRegionFromAControllerIs206() throws Exception {
+        long zeroCopy = counters().zeroCopy();
+        long streamed = counters().streamed();
+        HttpResponse<byte[]> r = client().get("/region/big.bin");
+        assertEquals(206, r.statusCode());
+        assertEquals("bytes 100-199/" + StarterTestApp.BIG.length, r.headers().firstValue("Content-Range").orElse(null));
+        assertArrayEquals(Arrays.copyOfRange(StarterTestApp.BIG, 100, 200), r.body());
+        assertEquals(wholeFileTransfer() == Transfer.ZERO_COPY ? zeroCopy + 1 : zeroCopy, counters().zeroCopy());
+        assertEquals(wholeFileTransfer() == Transfer.STREAM ? streamed + 1 : streamed, counters().streamed());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "/download"})
     void severalRangesAreMultipartThroughFileflux(String prefix) throws Exception {

@@ -9,6 +9,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;
+import org.springframework.core.io.support.ResourceRegion;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
@@ -45,6 +46,12 @@ class StarterTestApp {
 
     @RestController
     static class Downloads {
+
+        /** Bytes 100..199 of a file, as a region the controller chose. */
+        @GetMapping("/region/{name}")
+        ResourceRegion region(@PathVariable("name") String name) {
+            return new ResourceRegion(new FileSystemResource(DIR.resolve(name.replace("/", ""))), 100, 100);
+        }
 
         @GetMapping("/download/{name}")
         Resource download(@PathVariable("name") String name) {

@@ -118,6 +118,15 @@ public final class FileResponseWriter {
                 new Multipart(regions, type, boundary));
     }
 
+    /**
+     * Writes {@code count} bytes of {@code file} from {@code position} as the whole body (a region a controller
+     * chose: its status and headers are the caller's), zero-copy or streamed as the strategy decides.
+     */
+    Mono<Void> writeRegion(ServerHttpRequest request, ServerHttpResponse response, FileMetadata file, long position,
+                           long count) {
+        return count == 0 ? response.setComplete() : body(request, response, file, position, count, null);
+    }
+
     private Mono<Void> whole(ServerHttpRequest request, ServerHttpResponse response, FileMetadata file,
                              MediaType type, boolean head) {
         HttpHeaders out = response.getHeaders();

@@ -111,10 +111,8 @@ public final class FileServingHandler implements HandlerFunction<ServerResponse>
 
     @Override
     public Mono<ServerResponse> handle(ServerRequest request) {
+        // "" when the request is the prefix itself (/files): the root directory, redirected to /files/ below
         String rawPath = request.uri().getRawPath().substring(Math.min(prefix.length(), request.uri().getRawPath().length()));
-        if (rawPath.isEmpty()) {
-            rawPath = "/";
-        }
         SafePaths.Resolved resolved = SafePaths.resolve(root, rawPath);
         if (!resolved.ok()) {
             return resolved.status() == 403 ? plain(HttpStatus.FORBIDDEN, "403 forbidden\n")

@@ -31,6 +31,24 @@ public interface TransferStrategy {
         return AutoStrategy.INSTANCE;
     }
 
+    /**
+     * {@link #auto()}, also streaming the responses that {@code mayCompress} says the server will compress. A
+     * server that decides per response whether to compress (Reactor Netty with a minimum size or a predicate, as
+     * Spring Boot's {@code server.compression} configures it) adds its compression handler only when it sends the
+     * headers, after this choice: the connection cannot tell yet, the configuration can.
+     *
+     * @param mayCompress given the request and the response (its headers set: {@code Content-Type},
+     *                    {@code Content-Length}), whether the server will compress the body
+     */
+    static TransferStrategy auto(java.util.function.BiPredicate<ServerHttpRequest, ServerHttpResponse> mayCompress) {
+        java.util.Objects.requireNonNull(mayCompress, "mayCompress");
+        return (request, response, regions) -> {
+            TransferDecision d = AutoStrategy.INSTANCE.decide(request, response, regions);
+            return d.transfer() == Transfer.ZERO_COPY && mayCompress.test(request, response)
+                    ? TransferDecision.stream("compression") : d;
+        };
+    }
+
     /** Every file body streamed through Fileflux. */
     static TransferStrategy alwaysStream() {
         return (request, response, regions) -> TransferDecision.stream("configured to stream");

@@ -151,6 +151,8 @@ class FileServingHandlerTest {
         Files.createDirectories(root.resolve("sub"));
         client.get().uri("/files/sub").exchange().expectStatus().isEqualTo(HttpStatus.MOVED_PERMANENTLY)
                 .expectHeader().valueEquals("Location", "/files/sub/");
+        client.get().uri("/files").exchange().expectStatus().isEqualTo(HttpStatus.MOVED_PERMANENTLY)
+                .expectHeader().valueEquals("Location", "/files/");
         WebTestClient unlisted = WebTestClient.bindToRouterFunction(new FileServingHandler(root,
                 FileServingOptions.defaults()).routes()).build();
         unlisted.get().uri("/sub/").exchange().expectStatus().isNotFound();
