@@ -51,9 +51,4 @@ public final class Delivery {
     public static Executor defaultExecutor() {
         return Holder.POOL;
     }
-
-    /** {@code scheduler}, or the default one for null. */
-    static Scheduler orDefault(Scheduler scheduler) {
-        return scheduler != null ? scheduler : defaultScheduler();
-    }
 }

@@ -1,6 +1,5 @@
 package io.fileflux.reactor;
 
-import io.fileflux.core.Engines;
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.LocalPaths;
 import io.fileflux.reactor.lines.LineOptions;
@@ -197,7 +196,7 @@ public final class FileFlux {
         Objects.requireNonNull(body, "body");
         return Flux.usingWhen(
                 Mono.fromCallable(() -> {
-                    FileEngine engine = options.engine() != null ? options.engine() : Engines.shared();
+                    FileEngine engine = options.execution().engineOrDefault();
                     Set<OpenOption> open = new HashSet<>(options.openOptions());
                     open.add(StandardOpenOption.READ);
                     return OpenFile.of(engine.open(path, open), options);

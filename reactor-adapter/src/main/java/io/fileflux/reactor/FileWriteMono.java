@@ -1,6 +1,5 @@
 package io.fileflux.reactor;
 
-import io.fileflux.core.Engines;
 import io.fileflux.core.FileDevice;
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.FileIoException;
@@ -73,7 +72,7 @@ final class FileWriteMono extends Mono<Long> {
      */
     static WriteSubscriber open(CoreSubscriber<? super Long> actual, Path target, WriteOptions options)
             throws IOException {
-        FileEngine engine = options.engine() != null ? options.engine() : Engines.shared();
+        FileEngine engine = options.execution().engineOrDefault();
         Set<StandardOpenOption> open = EnumSet.of(StandardOpenOption.WRITE);
         switch (options.mode()) {
             case CREATE_NEW:

@@ -1,7 +1,6 @@
 package io.fileflux.reactor;
 
 import io.fileflux.core.BufferPool;
-import io.fileflux.core.Engines;
 import io.fileflux.core.FileDevice;
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.IoOperation;
@@ -89,7 +88,7 @@ final class FluxFileRead<T> extends Flux<T> {
         }
         FileDevice device;
         try {
-            FileEngine engine = options.engine() != null ? options.engine() : Engines.shared();
+            FileEngine engine = options.execution().engineOrDefault();
             Set<OpenOption> open = new HashSet<>(options.openOptions());
             open.add(StandardOpenOption.READ);
             device = engine.open(path, open);

@@ -1,7 +1,6 @@
 package io.fileflux.reactor;
 
 import io.fileflux.core.BufferPool;
-import io.fileflux.core.Engines;
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.FilefluxOption;
 import java.nio.file.OpenOption;
@@ -37,30 +36,27 @@ public final class ReadOptions {
     /** {@link #length()} of a read that goes to end of file. */
     public static final long TO_END = -1;
 
-    private static final ReadOptions DEFAULTS = new ReadOptions(DEFAULT_CHUNK_SIZE, DEFAULT_MAX_IN_FLIGHT, 0,
-            TO_END, null, Set.of(), BufferMode.HEAP, null, null);
+    private static final ReadOptions DEFAULTS = new ReadOptions(DEFAULT_CHUNK_SIZE, DEFAULT_MAX_IN_FLIGHT, 0, TO_END, ExecutionOptions.defaults(), Set.of(), BufferMode.HEAP, null);
 
     private final int chunkSize;
     private final int maxInFlight;
     private final long position;
     private final long length;
-    private final FileEngine engine;
+    private final ExecutionOptions execution;
     private final Set<OpenOption> openOptions;
     private final BufferMode bufferMode;
     private final BufferPool pool;
-    private final Scheduler deliverOn;
 
-    private ReadOptions(int chunkSize, int maxInFlight, long position, long length, FileEngine engine,
-                        Set<OpenOption> openOptions, BufferMode bufferMode, BufferPool pool, Scheduler deliverOn) {
+    private ReadOptions(int chunkSize, int maxInFlight, long position, long length, ExecutionOptions execution,
+                        Set<OpenOption> openOptions, BufferMode bufferMode, @Nullable BufferPool pool) {
         this.chunkSize = chunkSize;
         this.maxInFlight = maxInFlight;
         this.position = position;
         this.length = length;
-        this.engine = engine;
+        this.execution = execution;
         this.openOptions = openOptions;
         this.bufferMode = bufferMode;
         this.pool = pool;
-        this.deliverOn = deliverOn;
     }
 
     /** 64 KiB chunks, 16 reads in flight, whole file, default engine, a new heap buffer per chunk. */
@@ -78,7 +74,7 @@ public final class ReadOptions {
             throw new IllegalArgumentException("chunkSize " + chunkSize + " is larger than the pool's buffers ("
                     + pool.bufferSize() + " bytes): use a pool of larger buffers, or a smaller chunk size");
         }
-        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool, deliverOn);
+        return new ReadOptions(chunkSize, maxInFlight, position, length, execution, openOptions, bufferMode, pool);
     }
 
     /** Reads submitted at once, at most (the queue depth); default 16. */
@@ -87,7 +83,7 @@ public final class ReadOptions {
             throw new IllegalArgumentException(
                     "maxInFlight must be between 1 and " + MAX_IN_FLIGHT_LIMIT + ", was " + maxInFlight);
         }
-        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool, deliverOn);
+        return new ReadOptions(chunkSize, maxInFlight, position, length, execution, openOptions, bufferMode, pool);
     }
 
     /** The file offset to start at; default 0. */
@@ -95,7 +91,7 @@ public final class ReadOptions {
         if (position < 0) {
             throw new IllegalArgumentException("position must be >= 0, was " + position);
         }
-        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool, deliverOn);
+        return new ReadOptions(chunkSize, maxInFlight, position, length, execution, openOptions, bufferMode, pool);
     }
 
     /** At most {@code length} bytes from {@link #position()}; {@link #TO_END} (default) for all. */
@@ -103,7 +99,7 @@ public final class ReadOptions {
         if (length < 0 && length != TO_END) {
             throw new IllegalArgumentException("length must be >= 0 (or TO_END), was " + length);
         }
-        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool, deliverOn);
+        return new ReadOptions(chunkSize, maxInFlight, position, length, execution, openOptions, bufferMode, pool);
     }
 
     /** Shorthand for {@code position(position).length(length)}. */
@@ -113,8 +109,7 @@ public final class ReadOptions {
 
     /** Reads through this engine instead of the default one. */
     public ReadOptions engine(FileEngine engine) {
-        Objects.requireNonNull(engine, "engine");
-        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool, deliverOn);
+        return execution(execution.engine(engine));
     }
 
     /**
@@ -124,7 +119,7 @@ public final class ReadOptions {
      * @throws IllegalStateException    if that engine is unavailable here
      */
     public ReadOptions engine(String name) {
-        return engine(Engines.shared(name));
+        return execution(execution.engine(name));
     }
 
     /**
@@ -140,7 +135,7 @@ public final class ReadOptions {
             }
             set.add(o);
         }
-        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, Set.copyOf(set), bufferMode, pool, deliverOn);
+        return new ReadOptions(chunkSize, maxInFlight, position, length, execution, Set.copyOf(set), bufferMode, pool);
     }
 
     /** {@link BufferMode#HEAP} or {@link BufferMode#DIRECT}; use {@link #pooled(BufferPool)} for pooling. */
@@ -149,7 +144,7 @@ public final class ReadOptions {
         if (mode == BufferMode.POOLED) {
             throw new IllegalArgumentException("POOLED needs a pool: use pooled(BufferPool)");
         }
-        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, mode, null, deliverOn);
+        return new ReadOptions(chunkSize, maxInFlight, position, length, execution, openOptions, mode, null);
     }
 
     /**
@@ -158,8 +153,7 @@ public final class ReadOptions {
      */
     public ReadOptions pooled(BufferPool pool) {
         Objects.requireNonNull(pool, "pool");
-        return new ReadOptions(pool.bufferSize(), maxInFlight, position, length, engine, openOptions,
-                BufferMode.POOLED, pool, deliverOn);
+        return new ReadOptions(pool.bufferSize(), maxInFlight, position, length, execution, openOptions, BufferMode.POOLED, pool);
     }
 
     /**
@@ -169,14 +163,23 @@ public final class ReadOptions {
      * that blocks delay the others that share it.
      */
     public ReadOptions deliverOn(Scheduler scheduler) {
-        Objects.requireNonNull(scheduler, "scheduler");
-        return new ReadOptions(chunkSize, maxInFlight, position, length, engine, openOptions, bufferMode, pool,
-                scheduler);
+        return execution(execution.deliverOn(scheduler));
+    }
+
+    /** The engine and the delivery scheduler of this read, set whole (see {@link ExecutionOptions}). */
+    public ReadOptions execution(ExecutionOptions execution) {
+        Objects.requireNonNull(execution, "execution");
+        return new ReadOptions(chunkSize, maxInFlight, position, length, execution, openOptions, bufferMode, pool);
+    }
+
+    /** The engine and the delivery scheduler of this read. */
+    public ExecutionOptions execution() {
+        return execution;
     }
 
     /** The scheduler given to {@link #deliverOn}, or null for {@link Delivery#defaultScheduler()}. */
     public @Nullable Scheduler deliverOn() {
-        return deliverOn;
+        return execution.deliverOn();
     }
 
     public int chunkSize() {
@@ -198,7 +201,7 @@ public final class ReadOptions {
 
     /** The engine given, or null for the default one. */
     public @Nullable FileEngine engine() {
-        return engine;
+        return execution.engine();
     }
 
     public Set<OpenOption> openOptions() {
@@ -237,8 +240,7 @@ public final class ReadOptions {
     @Override
     public String toString() {
         return "ReadOptions[chunkSize=" + chunkSize + ", maxInFlight=" + maxInFlight + ", position=" + position
-                + ", length=" + (length == TO_END ? "to end" : length) + ", engine="
-                + (engine == null ? "default" : engine.name()) + ", openOptions=" + openOptions
+                + ", length=" + (length == TO_END ? "to end" : length) + ", " + execution + ", openOptions=" + openOptions
                 + ", bufferMode=" + bufferMode + "]";
     }
 }

@@ -1,7 +1,6 @@
 package io.fileflux.reactor;
 
 import io.fileflux.core.BufferPool;
-import io.fileflux.core.Engines;
 import io.fileflux.core.FileEngine;
 import java.nio.ByteBuffer;
 import java.nio.file.attribute.PosixFilePermission;
@@ -58,8 +57,7 @@ public final class WriteOptions {
     public static final long DEFAULT_MAX_BYTES_IN_FLIGHT = 16L << 20;
 
     private static final Consumer<ByteBuffer> NO_RELEASE = b -> { };
-    private static final WriteOptions DEFAULTS = new WriteOptions(Mode.TRUNCATE, 0, DEFAULT_MAX_IN_FLIGHT,
-            DEFAULT_MAX_BYTES_IN_FLIGHT, Durability.NONE, false, null, null, NO_RELEASE, null, null);
+    private static final WriteOptions DEFAULTS = new WriteOptions(Mode.TRUNCATE, 0, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_BYTES_IN_FLIGHT, Durability.NONE, false, null, ExecutionOptions.defaults(), NO_RELEASE, null);
 
     private final Mode mode;
     private final long position;
@@ -68,14 +66,13 @@ public final class WriteOptions {
     private final Durability durability;
     private final boolean atomic;
     private final Set<PosixFilePermission> permissions;
-    private final FileEngine engine;
+    private final ExecutionOptions execution;
     private final Consumer<ByteBuffer> release;
     private final LongConsumer progress;
-    private final Scheduler deliverOn;
 
     private WriteOptions(Mode mode, long position, int maxInFlight, long maxBytesInFlight, Durability durability,
-                         boolean atomic, Set<PosixFilePermission> permissions, FileEngine engine,
-                         Consumer<ByteBuffer> release, LongConsumer progress, Scheduler deliverOn) {
+                         boolean atomic, @Nullable Set<PosixFilePermission> permissions, ExecutionOptions execution,
+                         Consumer<ByteBuffer> release, @Nullable LongConsumer progress) {
         this.mode = mode;
         this.position = position;
         this.maxInFlight = maxInFlight;
@@ -83,10 +80,9 @@ public final class WriteOptions {
         this.durability = durability;
         this.atomic = atomic;
         this.permissions = permissions;
-        this.engine = engine;
+        this.execution = execution;
         this.release = release;
         this.progress = progress;
-        this.deliverOn = deliverOn;
     }
 
     /** Create or truncate, 4 writes and 16 MiB in flight, no sync, not atomic, default engine. */
@@ -118,8 +114,7 @@ public final class WriteOptions {
     }
 
     private WriteOptions mode(Mode mode, long position) {
-        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
-                engine, release, progress, deliverOn);
+        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions, execution, release, progress);
     }
 
     /** Writes submitted at once, at most; default 4. Upstream is asked for no more buffers than that. */
@@ -128,8 +123,7 @@ public final class WriteOptions {
             throw new IllegalArgumentException(
                     "maxInFlight must be between 1 and " + MAX_IN_FLIGHT_LIMIT + ", was " + maxInFlight);
         }
-        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
-                engine, release, progress, deliverOn);
+        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions, execution, release, progress);
     }
 
     /**
@@ -141,15 +135,13 @@ public final class WriteOptions {
         if (maxBytesInFlight <= 0) {
             throw new IllegalArgumentException("maxBytesInFlight must be > 0, was " + maxBytesInFlight);
         }
-        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
-                engine, release, progress, deliverOn);
+        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions, execution, release, progress);
     }
 
     /** What to sync once every byte is written, before the {@code Mono} succeeds; default none. */
     public WriteOptions durability(Durability durability) {
         Objects.requireNonNull(durability, "durability");
-        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
-                engine, release, progress, deliverOn);
+        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions, execution, release, progress);
     }
 
     /**
@@ -159,8 +151,7 @@ public final class WriteOptions {
      * {@link Mode#TRUNCATE} and {@link Mode#CREATE_NEW} (checked at assembly).
      */
     public WriteOptions atomic(boolean atomic) {
-        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
-                engine, release, progress, deliverOn);
+        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions, execution, release, progress);
     }
 
     /**
@@ -170,15 +161,12 @@ public final class WriteOptions {
      */
     public WriteOptions permissions(Set<PosixFilePermission> permissions) {
         Objects.requireNonNull(permissions, "permissions");
-        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic,
-                Set.copyOf(permissions), engine, release, progress, deliverOn);
+        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, Set.copyOf(permissions), execution, release, progress);
     }
 
     /** Writes through this engine instead of the default one. */
     public WriteOptions engine(FileEngine engine) {
-        Objects.requireNonNull(engine, "engine");
-        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
-                engine, release, progress, deliverOn);
+        return execution(execution.engine(engine));
     }
 
     /**
@@ -188,7 +176,7 @@ public final class WriteOptions {
      * @throws IllegalStateException    if that engine is unavailable here
      */
     public WriteOptions engine(String name) {
-        return engine(Engines.shared(name));
+        return execution(execution.engine(name));
     }
 
     /**
@@ -199,8 +187,7 @@ public final class WriteOptions {
      */
     public WriteOptions release(Consumer<ByteBuffer> release) {
         Objects.requireNonNull(release, "release");
-        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
-                engine, release, progress, deliverOn);
+        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions, execution, release, progress);
     }
 
     /** Shorthand for {@code release(pool::release)}: upstream buffers come from {@code pool}. */
@@ -215,8 +202,7 @@ public final class WriteOptions {
      */
     public WriteOptions progress(LongConsumer progress) {
         Objects.requireNonNull(progress, "progress");
-        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
-                engine, release, progress, deliverOn);
+        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions, execution, release, progress);
     }
 
     /**
@@ -224,14 +210,24 @@ public final class WriteOptions {
      * on {@code scheduler} when a completion wakes it, instead of {@link Delivery#defaultScheduler()}.
      */
     public WriteOptions deliverOn(Scheduler scheduler) {
-        Objects.requireNonNull(scheduler, "scheduler");
+        return execution(execution.deliverOn(scheduler));
+    }
+
+    /** The engine and the delivery scheduler of this write, set whole (see {@link ExecutionOptions}). */
+    public WriteOptions execution(ExecutionOptions execution) {
+        Objects.requireNonNull(execution, "execution");
         return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
-                engine, release, progress, scheduler);
+                execution, release, progress);
+    }
+
+    /** The engine and the delivery scheduler of this write. */
+    public ExecutionOptions execution() {
+        return execution;
     }
 
     /** The scheduler given to {@link #deliverOn}, or null for {@link Delivery#defaultScheduler()}. */
     public @Nullable Scheduler deliverOn() {
-        return deliverOn;
+        return execution.deliverOn();
     }
 
     /** The open mode; default {@link Mode#TRUNCATE}. */
@@ -271,7 +267,7 @@ public final class WriteOptions {
 
     /** The engine given, or null for the default one. */
     public @Nullable FileEngine engine() {
-        return engine;
+        return execution.engine();
     }
 
     /** The release callback (a no-op by default). */
@@ -297,7 +293,6 @@ public final class WriteOptions {
     public String toString() {
         return "WriteOptions[mode=" + mode + (mode == Mode.AT_POSITION ? "@" + position : "") + ", maxInFlight="
                 + maxInFlight + ", maxBytesInFlight=" + maxBytesInFlight + ", durability=" + durability
-                + ", atomic=" + atomic + ", permissions=" + permissions + ", engine="
-                + (engine == null ? "default" : engine.name()) + "]";
+                + ", atomic=" + atomic + ", permissions=" + permissions + ", " + execution + "]";
     }
 }
