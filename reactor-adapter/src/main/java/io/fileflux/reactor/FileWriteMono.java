@@ -38,6 +38,10 @@ import reactor.util.concurrent.Queues;
  * its own device (a temporary file beside the target in atomic mode), subscribes to the source, keeps up
  * to {@code maxInFlight} positional writes in flight, requests more buffers only as writes complete, and
  * succeeds only once every byte is written, synced when asked, the file closed and (atomic) renamed.
+ *
+ * <p>Longer than our usual 400 lines, on purpose: nearly all of it is {@link WriteSubscriber}, one state
+ * machine (upstream demand, writes in flight, short writes, sync, close, rename or delete) whose fields are
+ * touched only inside its drain; kept in one class, each invariant is checked where it is changed.
  */
 final class FileWriteMono extends Mono<Long> {
 

@@ -26,6 +26,11 @@ import reactor.core.publisher.Operators;
  * {@code maxInFlight} positional reads in flight against its demand, and emits their buffers in offset
  * order whatever order they complete in.
  *
+ * <p>Longer than our usual 400 lines, on purpose: nearly all of it is {@link ReadSubscription}, one state
+ * machine whose fields (the window of slots, the short-read queue, demand, the terminal state) are touched
+ * only inside its drain. Split across classes, those invariants would have to be re-stated at every
+ * boundary; kept together, each is checked where it is changed.
+ *
  * @param <T> what is emitted per chunk ({@link ByteBuffer} or {@link FileChunk})
  */
 final class FluxFileRead<T> extends Flux<T> {
