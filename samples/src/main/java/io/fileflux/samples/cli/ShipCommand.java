@@ -130,7 +130,7 @@ final class ShipCommand implements Callable<Integer> {
         Map<String, Object> config = KafkaShipper.producerConfig(bootstrap);
         config.putAll(producer);
         KafkaShipper shipper = KafkaShipper.create(config, opts);
-        Status status = new Status(shipper.stats(), checkpoints.values(), System.console() != null);
+        Status status = new Status(shipper.stats(), checkpoints.values(), CpCommand.Progress.stderrIsTerminal());
         Mono<Void> shipping = shipper.ship(Flux.merge(tails));
         Disposable[] running = new Disposable[1];
         Thread hook = new Thread(() -> {
