@@ -86,14 +86,14 @@ public final class FileTail {
                 // idle marker: emit the incomplete line held back
                 String s = decoder.flush();
                 if (s != null) {
-                    lastLine = new Checkpoint(chunk.identity(), chunk.offset());
+                    lastLine = chunk.checkpointAt(chunk.offset());
                     out.add(new TailLine(s, decoder.terminator(), lastLine, session));
                 }
                 return out;
             }
             decoder.feed(data, (text, end) -> {
                 if (end >= 0) {
-                    lastLine = new Checkpoint(chunk.identity(), chunk.offset() + end);
+                    lastLine = chunk.checkpointAt(chunk.offset() + end);
                 }
                 out.add(new TailLine(text, decoder.terminator(), lastLine, session));
             });

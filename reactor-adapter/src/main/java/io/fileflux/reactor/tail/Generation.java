@@ -1,0 +1,59 @@
+package io.fileflux.reactor.tail;
+
+import io.fileflux.core.FileDevice;
+import io.fileflux.core.FileIdentity;
+
+/**
+ * One file the tail holds open: the file it reads, or one seen at the path since, waiting to be read.
+ * Held open, its inode number cannot be reused by another file while the tail compares against it.
+ *
+ * <p>Threading: created by the start-up or the path probe and handed to the subscription's drain
+ * through a queue (which publishes the final fields); the mutable fields are the drain's.
+ */
+final class Generation {
+
+    final FileDevice device;
+    final FileIdentity identity;
+    /** {@link System#nanoTime()} when the tail first saw this file at the path. */
+    final long seenNanos;
+    /**
+     * The size of the previous newest generation when this one was seen (-1: unknown): if that one has
+     * not grown since, nobody wrote it after the rotation.
+     */
+    final long predecessorSizeWhenSeen;
+    final Fingerprinter start = new Fingerprinter();
+
+    // drain-owned: the rotation grace bookkeeping while a newer generation waits
+    /** The size at the last look at its end while a newer one waited; -1: no such look yet. */
+    long lastLookSize = -1;
+    /** When the tail last saw it change (or, if it did not change after the rotation, when that was seen). */
+    long lastChangeNanos;
+    /** The bytes of all newer generations at {@link #lastChangeNanos}. */
+    long newerBytesAtChange;
+
+    Generation(FileDevice device, long seenNanos, long predecessorSizeWhenSeen) {
+        this.device = device;
+        this.identity = device.identity();
+        this.seenNanos = seenNanos;
+        this.predecessorSizeWhenSeen = predecessorSizeWhenSeen;
+    }
+
+    /** Closes the file (asynchronously; safe more than once). */
+    void close() {
+        device.closeAsync();
+    }
+
+    /** The size now, or -1 if it cannot be read. */
+    long sizeOrUnknown() {
+        try {
+            return device.size();
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return identity + " (" + device.path() + ")";
+    }
+}
