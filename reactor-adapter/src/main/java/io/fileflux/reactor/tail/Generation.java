@@ -38,6 +38,24 @@ final class Generation {
         this.predecessorSizeWhenSeen = predecessorSizeWhenSeen;
     }
 
+    /**
+     * At its end while newer generations wait: records whether it changed since the last such look
+     * ({@code size} now, {@code newerBytes} the newer ones' bytes now, {@code next} the oldest of them).
+     * A first look that finds it as large as when {@code next} appeared dates its last change to then:
+     * nobody wrote it after the rotation.
+     */
+    void lookAtEnd(long size, long now, Generation next, long newerBytes) {
+        if (lastLookSize < 0) {
+            boolean untouched = next.predecessorSizeWhenSeen == size;
+            lastChangeNanos = untouched ? next.seenNanos : now;
+            newerBytesAtChange = untouched ? 0 : newerBytes;
+        } else if (size != lastLookSize) {
+            lastChangeNanos = now;
+            newerBytesAtChange = newerBytes;
+        }
+        lastLookSize = size;
+    }
+
     /** Closes the file (asynchronously; safe more than once). */
     void close() {
         device.closeAsync();

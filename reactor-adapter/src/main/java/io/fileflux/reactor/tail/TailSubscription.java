@@ -1,19 +1,11 @@
 package io.fileflux.reactor.tail;
 
 import io.fileflux.core.FileEngine;
-import io.fileflux.core.FileIdentity;
-import io.fileflux.core.IoCallback;
-import io.fileflux.core.IoOperation;
 import io.fileflux.reactor.internal.DrainLoop;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchEvent;
-import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.Consumer;
 import org.reactivestreams.Subscription;
@@ -22,7 +14,6 @@ import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Operators;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * One tail subscription: a {@link DrainLoop} whose states are {@link State}. The drain owns the
@@ -56,24 +47,16 @@ final class TailSubscription extends DrainLoop implements Subscription {
     private final TailOptions options;
     private final int chunkSize;
     private final boolean follow;
-    private final boolean followRotation;
     private final boolean restartOnTruncation;
-    private final long pollMillis;
     private final long idleStopNanos;
     private final long idleMarkerNanos;
     private final long rotateWaitNanos;
-    private final int maxPending;
     private final Consumer<TailEvent> onEvent;
     private final Checkpointer.Session session;
 
     volatile long requested;
     static final AtomicLongFieldUpdater<TailSubscription> REQUESTED =
             AtomicLongFieldUpdater.newUpdater(TailSubscription.class, "requested");
-
-    /** A one-shot wake-up due before the next poll (idle marker, end of a rotation grace). */
-    volatile int deadlineArmed;
-    static final AtomicIntegerFieldUpdater<TailSubscription> DEADLINE_ARMED =
-            AtomicIntegerFieldUpdater.newUpdater(TailSubscription.class, "deadlineArmed");
 
     volatile boolean cancelled;
     /** Set once by {@link #cleanUp()}: no more timers, probes or notifications. */
@@ -84,10 +67,7 @@ final class TailSubscription extends DrainLoop implements Subscription {
     private volatile TailStart.Point startPoint;
     private volatile Throwable startError;
     private volatile Disposable startTask;
-    private volatile Disposable pollTimer;
-    /** Set by the drain when following starts, read by timers and the watcher. */
-    private volatile PathProbe probe;
-    private volatile DirectoryWatcher.Registration watch;
+    private final TailWakeups wakeups;
 
     // owned by the drain
     private State state = State.STARTING;
@@ -95,8 +75,8 @@ final class TailSubscription extends DrainLoop implements Subscription {
     private Generation current;
     private long position;
     /** Generations seen at the path after the current one, oldest first, each held open; bounded. */
-    private final ArrayDeque<Generation> pending = new ArrayDeque<>();
-    private Read read;
+    private final Generations pending;
+    private TailRead read;
     private ByteBuffer ready;
     private long readyOffset;
     private long emitted;
@@ -115,15 +95,14 @@ final class TailSubscription extends DrainLoop implements Subscription {
         this.options = options;
         this.chunkSize = options.chunkSize();
         this.follow = options.follow();
-        this.followRotation = options.followRotation();
         this.restartOnTruncation = options.truncation() == TruncationPolicy.RESTART;
-        this.pollMillis = options.pollInterval().toMillis();
         this.idleStopNanos = options.idleStop() == null ? 0 : options.idleStop().toNanos();
         this.idleMarkerNanos = idleMarkerNanos;
         this.rotateWaitNanos = options.rotateWait().toNanos();
-        this.maxPending = options.maxPendingFiles();
         this.onEvent = options.onEvent();
         this.session = session;
+        this.pending = new Generations(path, options.maxPendingFiles(), this::event);
+        this.wakeups = new TailWakeups(path, engine, options, this::wake, this::offerEvent);
     }
 
     /** Called once after onSubscribe: runs the start-up, which wakes the drain when it is done. */
@@ -202,18 +181,18 @@ final class TailSubscription extends DrainLoop implements Subscription {
             if (state == State.CLOSING) {
                 return;
             }
-            PathProbe pr = probe;
+            PathProbe pr = wakeups.probe();
             if (pr != null && pr.foundCount.get() != 0) {
-                takeFound(pr);
+                pending.take(pr, current);
             }
-            Read r = read;
+            TailRead r = read;
             if (r != null) {
                 int st = r.state;
-                if (st == Read.PENDING) {
+                if (st == TailRead.PENDING) {
                     return;
                 }
                 read = null;
-                if (st == Read.FAILED) {
+                if (st == TailRead.FAILED) {
                     terminate(r.error);
                     return;
                 }
@@ -247,7 +226,7 @@ final class TailSubscription extends DrainLoop implements Subscription {
             if (requested == emitted) {
                 return; // read only against demand
             }
-            Read nr = new Read(this, position, ByteBuffer.allocate(chunkSize));
+            TailRead nr = new TailRead(this::wake, position, ByteBuffer.allocate(chunkSize));
             read = nr;
             try {
                 nr.op = current.device.read(nr.buffer, position, nr);
@@ -280,33 +259,14 @@ final class TailSubscription extends DrainLoop implements Subscription {
         p.events.forEach(this::event);
         state = State.READING;
         if (follow) {
-            startFollowing(p.next != null ? p.next : p.current);
-        }
-        return true;
-    }
-
-    /** Starts the probe, the shared watcher's notifications and the poll timer. */
-    private void startFollowing(Generation newest) {
-        if (followRotation) {
-            probe = new PathProbe(path, engine, maxPending, newest, this::wake, this::offerEvent);
-        }
-        if (options.watch()) {
             try {
-                watch = DirectoryWatcher.of(path.getFileSystem()).register(path.getParent(), this::onWatchEvent);
-            } catch (IOException | RuntimeException e) {
-                LOG.info("watching {} failed, polling every {} ms instead: {}", path.getParent(), pollMillis,
-                        e.toString());
+                wakeups.start(p.next != null ? p.next : p.current);
+            } catch (RuntimeException rejected) {
+                terminate(rejected); // the scheduler was shut down: nothing could wake us
+                return false;
             }
         }
-        try {
-            pollTimer = Schedulers.boundedElastic().schedulePeriodically(this::onPoll, pollMillis, pollMillis,
-                    TimeUnit.MILLISECONDS);
-        } catch (RuntimeException e) {
-            terminate(e); // the scheduler was shut down: nothing could wake us
-        }
-        if (probe != null) {
-            probe.request(); // the path may have changed during the start-up
-        }
+        return true;
     }
 
     /**
@@ -327,18 +287,8 @@ final class TailSubscription extends DrainLoop implements Subscription {
         boolean newerGrew = false;
         Generation g = current;
         if (newer) {
-            long newerBytes = newerBytes();
-            if (g.lastLookSize < 0) {
-                Generation next = pending.peekFirst();
-                boolean untouched = next.predecessorSizeWhenSeen == size;
-                // not written since the next one appeared: it has been quiet since then
-                g.lastChangeNanos = untouched ? next.seenNanos : now;
-                g.newerBytesAtChange = untouched ? 0 : newerBytes;
-            } else if (size != g.lastLookSize) {
-                g.lastChangeNanos = now;
-                g.newerBytesAtChange = newerBytes;
-            }
-            g.lastLookSize = size;
+            long newerBytes = pending.bytes();
+            g.lookAtEnd(size, now, pending.peek(), newerBytes);
             quiet = now - g.lastChangeNanos >= rotateWaitNanos;
             newerGrew = newerBytes > g.newerBytesAtChange;
         } else {
@@ -367,25 +317,16 @@ final class TailSubscription extends DrainLoop implements Subscription {
                 terminate(null);
                 return false;
             case WAIT_GRACE:
-                armDeadline(g.lastChangeNanos + rotateWaitNanos - now);
+                wakeups.deadline(g.lastChangeNanos + rotateWaitNanos - now);
                 return waiting(now);
             default:
                 return waiting(now);
         }
     }
 
-    /** The bytes of the generations waiting (their sizes now). */
-    private long newerBytes() {
-        long sum = 0;
-        for (Generation p : pending) {
-            sum += Math.max(0, p.sizeOrUnknown());
-        }
-        return sum;
-    }
-
     /** Nothing to read: reports the path's state, stops when idle, sends the idle marker when due. */
     private boolean waiting(long now) {
-        PathProbe pr = probe;
+        PathProbe pr = wakeups.probe();
         if (pr != null) {
             boolean missing = pr.missing;
             if (missing && !missingReported) {
@@ -405,7 +346,7 @@ final class TailSubscription extends DrainLoop implements Subscription {
         }
         if (idleMarkerNanos > 0 && !markerSent) {
             if (idle < idleMarkerNanos) {
-                armDeadline(idleMarkerNanos - idle);
+                wakeups.deadline(idleMarkerNanos - idle);
                 return false;
             }
             if (requested == emitted) {
@@ -429,46 +370,9 @@ final class TailSubscription extends DrainLoop implements Subscription {
         }
     }
 
-    /**
-     * Moves what the probe found into the waiting generations, in the order seen. A file already held
-     * (moved back onto the path) is not queued twice. Beyond the bound, the oldest waiting one is
-     * closed unread and reported with the bytes it had.
-     */
-    private void takeFound(PathProbe pr) {
-        Generation g;
-        while ((g = pr.found.poll()) != null) {
-            pr.foundCount.decrementAndGet();
-            if (holds(g.identity)) {
-                g.close();
-                continue;
-            }
-            pending.addLast(g);
-            if (pending.size() > maxPending) {
-                Generation dropped = pending.pollFirst();
-                long size = dropped.sizeOrUnknown();
-                dropped.close();
-                LOG.warn("{}: more than {} rotated files wait to be read; skipping {} ({} bytes)", path,
-                        maxPending, dropped.identity, size);
-                event(new TailEvent(TailEvent.Kind.SKIPPED, path, dropped.identity, size));
-            }
-        }
-    }
-
-    private boolean holds(FileIdentity id) {
-        if (id.equals(current.identity)) {
-            return true;
-        }
-        for (Generation p : pending) {
-            if (id.equals(p.identity)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void switchToNext() {
         Generation old = current;
-        current = pending.pollFirst();
+        current = pending.poll();
         position = 0;
         state = State.READING;
         missingReported = false;
@@ -494,59 +398,6 @@ final class TailSubscription extends DrainLoop implements Subscription {
                 onEvent.accept(e);
             } catch (RuntimeException ex) {
                 LOG.warn("tail event listener threw for {}", e, ex);
-            }
-        }
-    }
-
-    // ---- wake-ups: the shared watcher, the poll timer, a one-shot deadline ----
-
-    /** On the shared watcher's thread: must not block. */
-    private void onWatchEvent(WatchEvent.Kind<?> kind, Path name, int count) {
-        PathProbe pr = probe;
-        if (kind == StandardWatchEventKinds.OVERFLOW) {
-            if (pr != null) {
-                pr.request();
-            } else {
-                wake();
-            }
-            return;
-        }
-        Path own = path.getFileName();
-        if (name == null || !name.toString().startsWith(own.toString())) {
-            return; // another file of the directory
-        }
-        if (kind == StandardWatchEventKinds.ENTRY_MODIFY || pr == null || !own.equals(name)) {
-            wake(); // the file, or a rotated generation we may still read, changed: a size check is cheap
-        } else if (kind == StandardWatchEventKinds.ENTRY_CREATE) {
-            pr.created(count);
-        } else {
-            pr.request();
-        }
-    }
-
-    private void onPoll() {
-        PathProbe pr = probe;
-        if (pr != null) {
-            pr.request(); // wakes the drain after the look
-        } else {
-            wake();
-        }
-    }
-
-    private void armDeadline(long delayNanos) {
-        if (delayNanos <= 0) {
-            wake();
-            return;
-        }
-        if (delayNanos < TimeUnit.MILLISECONDS.toNanos(pollMillis) && !done
-                && DEADLINE_ARMED.compareAndSet(this, 0, 1)) {
-            try {
-                Schedulers.boundedElastic().schedule(() -> {
-                    deadlineArmed = 0;
-                    wake();
-                }, delayNanos, TimeUnit.NANOSECONDS);
-            } catch (RuntimeException e) {
-                deadlineArmed = 0; // scheduler shut down: the poll timer is the fallback
             }
         }
     }
@@ -581,18 +432,7 @@ final class TailSubscription extends DrainLoop implements Subscription {
             return;
         }
         done = true;
-        Disposable t = pollTimer;
-        if (t != null) {
-            t.dispose();
-        }
-        DirectoryWatcher.Registration w = watch;
-        if (w != null) {
-            w.close();
-        }
-        PathProbe pr = probe;
-        if (pr != null) {
-            pr.stop();
-        }
+        wakeups.stop();
         Disposable st = startTask;
         if (st != null) {
             st.dispose();
@@ -601,55 +441,15 @@ final class TailSubscription extends DrainLoop implements Subscription {
         if (p != null && !adopted) {
             p.close();
         }
-        Read r = read;
-        if (r != null && r.state == Read.PENDING) {
-            IoOperation op = r.op;
-            if (op != null) {
-                op.cancel();
-            }
+        TailRead r = read;
+        if (r != null) {
+            r.cancel();
         }
         read = null;
         ready = null;
-        pending.forEach(Generation::close);
-        pending.clear();
+        pending.closeAll();
         if (current != null) {
             current.close();
-        }
-    }
-
-    /** One read at {@code position}; its buffer is the engine's until the callback has run. */
-    static final class Read implements IoCallback {
-        static final int PENDING = 0;
-        static final int DONE = 1;
-        static final int FAILED = 2;
-
-        final TailSubscription parent;
-        final long position;
-        final ByteBuffer buffer;
-        volatile IoOperation op;
-        int bytes;
-        IOException error;
-        volatile int state;
-
-        Read(TailSubscription parent, long position, ByteBuffer buffer) {
-            this.parent = parent;
-            this.position = position;
-            this.buffer = buffer;
-        }
-
-        /** Engine thread: records the outcome and wakes the drain; nothing else. */
-        @Override
-        public void completed(int n) {
-            bytes = n;
-            state = DONE;
-            parent.wake();
-        }
-
-        @Override
-        public void failed(IOException e) {
-            error = e;
-            state = FAILED;
-            parent.wake();
         }
     }
 }
