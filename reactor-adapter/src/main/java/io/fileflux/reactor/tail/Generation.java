@@ -23,6 +23,12 @@ final class Generation {
     final long predecessorSizeWhenSeen;
     final Fingerprinter start = new Fingerprinter();
 
+    // drain-owned
+    /** Whether the file was checked for having no size (a {@code /proc} file: size 0, and content). */
+    boolean sizeChecked;
+    /** The file reports size 0 but has content: its end is where reads end, not its size. */
+    boolean sizeless;
+
     // drain-owned: the rotation grace bookkeeping while a newer generation waits
     /** The size at the last look at its end while a newer one waited; -1: no such look yet. */
     long lastLookSize = -1;

@@ -197,6 +197,9 @@ final class TailSubscription extends DrainLoop implements Subscription {
                     return;
                 }
                 if (r.bytes > 0) {
+                    if (!current.sizeChecked) {
+                        checkSizeless(r.position + r.bytes);
+                    }
                     ByteBuffer data = r.buffer.flip();
                     current.start.accept(r.position, data);
                     ready = data;
@@ -281,6 +284,10 @@ final class TailSubscription extends DrainLoop implements Subscription {
             terminate(e);
             return false;
         }
+        if (current.sizeless) {
+            // no size to compare: its end is where reads end; read again at each poll
+            size = follow && wakeups.takePoll() ? position + 1 : position;
+        }
         long now = System.nanoTime();
         boolean newer = !pending.isEmpty();
         boolean quiet = false;
@@ -321,6 +328,16 @@ final class TailSubscription extends DrainLoop implements Subscription {
                 return waiting(now);
             default:
                 return waiting(now);
+        }
+    }
+
+    /** After the first data of a generation: a file of size 0 that has data has no size (/proc). */
+    private void checkSizeless(long end) {
+        current.sizeChecked = true;
+        try {
+            current.sizeless = current.device.size() == 0 && end > 0;
+        } catch (IOException e) {
+            current.sizeless = false; // the next look at its end reports it
         }
     }
 

@@ -39,6 +39,8 @@ final class TailWakeups {
     private volatile DirectoryWatcher.Registration watch;
     private volatile Disposable pollTimer;
     private volatile boolean stopped;
+    /** A poll happened since the drain last asked (size-less files are read again at each poll). */
+    private volatile boolean polled;
 
     TailWakeups(Path path, FileEngine engine, TailOptions options, Runnable wake, Consumer<TailEvent> events) {
         this.path = path;
@@ -145,7 +147,17 @@ final class TailWakeups {
         }
     }
 
+    /** True once per poll: whether a poll happened since the last call. */
+    boolean takePoll() {
+        if (!polled) {
+            return false;
+        }
+        polled = false;
+        return true;
+    }
+
     private void onPoll() {
+        polled = true;
         PathProbe pr = probe;
         if (pr != null) {
             pr.request(); // wakes the drain after the look
