@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -163,7 +164,7 @@ final class TailStart {
             }));
         }
         FileDevice current = atPath;
-        return findBeside(cp).map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty()).flatMap(old -> {
+        return findBeside(cp).flatMap(old -> {
             if (old.isPresent()) {
                 Generation g = old.get();
                 ev.add(new TailEvent(TailEvent.Kind.RESUMED_ROTATED, g.device.path(), g.identity, cp.offset()));
@@ -187,7 +188,7 @@ final class TailStart {
      * same directory whose name starts with the path's name ({@code app.log.1}, {@code app.log-20240501};
      * not compressed ones), of the checkpoint's identity, beginning with its fingerprinted bytes.
      */
-    private Mono<Generation> findBeside(Checkpoint cp) throws IOException {
+    private Mono<Optional<Generation>> findBeside(Checkpoint cp) throws IOException {
         List<Generation> candidates = new ArrayList<>();
         String name = path.getFileName().toString();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(path.getParent(),
@@ -214,7 +215,10 @@ final class TailStart {
                 .concatMap(g -> fingerprint(g).thenReturn(g))
                 .filter(g -> g.start.matches(cp.fingerprint()) && size(g.device) >= cp.offset())
                 .next()
-                .doOnNext(found -> candidates.stream().filter(g -> g != found).forEach(Generation::close));
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .doOnNext(found -> candidates.stream().filter(g -> found.orElse(null) != g)
+                        .forEach(Generation::close));
     }
 
     private static boolean sameInode(Path p, Checkpoint cp) {

@@ -22,6 +22,10 @@ import reactor.core.publisher.Operators;
  * record what they saw and wake it. Emission, events, the end-of-file decision ({@link EndOfFile}),
  * switching generations and the terminal signal (after the file is closed) all happen inside it, on the
  * delivery scheduler or the requesting thread.
+ *
+ * <p>Longer than the other parts (about 470 lines) on purpose: the state machine — start, read loop,
+ * the end-of-file actions, termination — stays in one class so it reads top to bottom; everything
+ * around it (start-up, decision, probe, watcher, wake-ups, waiting generations) is a class of its own.
  */
 final class TailSubscription extends DrainLoop implements Subscription {
 
