@@ -20,11 +20,12 @@ import reactor.core.publisher.Flux;
  *         .subscribe(line -> System.out.println(line.text()));
  * }</pre>
  *
- * <p>Every subscription opens the file on the subscribing thread (resolving its start position, which
- * may read the end of the file for {@link StartAt#lastLines}), reads only against demand with one read
- * in flight, emits on the engine's completion thread, the watcher thread, the poll worker or the
- * requesting thread (serially), and closes every file it opened on cancel or termination. A slow
- * consumer slows reading: memory stays bounded by about two chunks (plus one line for lines).
+ * <p>Every subscription starts asynchronously (opening the file and resolving its start position on a
+ * bounded-elastic thread, with asynchronous reads for {@link StartAt#lastLines} and checkpoints), reads
+ * only against demand with one read in flight, emits serially on the delivery pool or the requesting
+ * thread (never on the engine's or the watcher's thread), and closes every file it opened on cancel or
+ * termination. A slow consumer slows reading: memory stays bounded by about two chunks (plus one line
+ * for lines).
  */
 public final class FileTail {
 
@@ -86,14 +87,14 @@ public final class FileTail {
                 // idle marker: emit the incomplete line held back
                 String s = decoder.flush();
                 if (s != null) {
-                    lastLine = new Checkpoint(chunk.identity(), chunk.offset());
+                    lastLine = chunk.checkpointAt(chunk.offset());
                     out.add(new TailLine(s, decoder.terminator(), lastLine, session));
                 }
                 return out;
             }
             decoder.feed(data, (text, end) -> {
                 if (end >= 0) {
-                    lastLine = new Checkpoint(chunk.identity(), chunk.offset() + end);
+                    lastLine = chunk.checkpointAt(chunk.offset() + end);
                 }
                 out.add(new TailLine(text, decoder.terminator(), lastLine, session));
             });

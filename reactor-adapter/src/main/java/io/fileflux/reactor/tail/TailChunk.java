@@ -1,5 +1,6 @@
 package io.fileflux.reactor.tail;
 
+import io.fileflux.core.FileFingerprint;
 import io.fileflux.core.FileIdentity;
 import java.nio.ByteBuffer;
 
@@ -12,6 +13,8 @@ import java.nio.ByteBuffer;
 public final class TailChunk {
 
     private final FileIdentity identity;
+    /** The file's first bytes as known when these were read (null: unknown). */
+    private final FileFingerprint fingerprint;
     private final long offset;
     private final ByteBuffer data;
     /** Taken when the chunk is made: the subscriber reading the buffer must not move the checkpoint. */
@@ -19,8 +22,10 @@ public final class TailChunk {
     private final Checkpointer.Session session;
     private final long seq;
 
-    TailChunk(FileIdentity identity, long offset, ByteBuffer data, Checkpointer.Session session) {
+    TailChunk(FileIdentity identity, FileFingerprint fingerprint, long offset, ByteBuffer data,
+              Checkpointer.Session session) {
         this.identity = identity;
+        this.fingerprint = fingerprint;
         this.offset = offset;
         this.data = data;
         this.length = data.remaining();
@@ -58,7 +63,12 @@ public final class TailChunk {
 
     /** Where a reader resuming after this chunk starts. */
     public Checkpoint checkpoint() {
-        return new Checkpoint(identity, end());
+        return checkpointAt(end());
+    }
+
+    /** A checkpoint in this chunk's file at {@code offset} (for items cut from it, like lines). */
+    Checkpoint checkpointAt(long offset) {
+        return new Checkpoint(identity, offset, fingerprint);
     }
 
     /** Acknowledges this chunk to the tail's {@link Checkpointer} (no-op without one). */

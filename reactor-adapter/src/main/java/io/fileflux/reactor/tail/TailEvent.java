@@ -9,8 +9,9 @@ import java.nio.file.Path;
  *
  * @param kind     what happened
  * @param path     the followed path
- * @param identity the file the tail reads after the event
- * @param offset   the offset it reads from after the event
+ * @param identity the file the tail reads after the event, or the file the event is about where the kind
+ *                 says so; null where no file is known
+ * @param offset   the offset it reads from after the event, or what the kind says; -1 where unknown
  */
 public record TailEvent(Kind kind, Path path, FileIdentity identity, long offset) {
 
@@ -43,7 +44,24 @@ public record TailEvent(Kind kind, Path path, FileIdentity identity, long offset
          * tail keeps reading the file it has, and keeps looking at the path; a regular file appearing
          * there later is followed as a rotation. Reported once until the path changes again.
          */
-        UNTRACKABLE
+        UNTRACKABLE,
+        /**
+         * A tail that follows the path ({@link TailOptions#followRotation}) started while the path names
+         * no file, or a file it may not read: it retries every poll interval (and on notifications)
+         * instead of failing, like {@code tail -F}. {@code identity} null, {@code offset} -1. Reported
+         * again only if the reason changes.
+         */
+        WAITING,
+        /** After {@link #WAITING}: a readable file is at the path now; it is followed from offset 0. */
+        APPEARED,
+        /**
+         * The path changed identity more than once between two looks of the tail: a generation was
+         * created at the path and rotated away (or deleted) before the tail could open it, so its bytes
+         * were never read. One event per generation missed; {@code identity} null and {@code offset} -1
+         * (neither is known: the file was never opened). Seen through file-change notifications only
+         * (a tail that polls cannot count what it did not see).
+         */
+        MISSED
     }
 
     @Override

@@ -27,41 +27,47 @@ public final class TailOptions {
     /** Default number of rotated files held open while waiting to be read: 8. */
     public static final int DEFAULT_MAX_PENDING_FILES = 8;
 
-    private static final TailOptions DEFAULTS = new TailOptions(StartAt.beginning(), true, true, true,
-            DEFAULT_POLL_INTERVAL, TruncationPolicy.RESTART, null, DEFAULT_CHUNK_SIZE, null, null, null,
-            DEFAULT_MAX_PENDING_FILES, null);
+    /** Default rotation grace period: 2 s. */
+    public static final Duration DEFAULT_ROTATE_WAIT = Duration.ofSeconds(2);
 
-    private final StartAt start;
-    private final boolean follow;
-    private final boolean followRotation;
-    private final boolean watch;
-    private final Duration pollInterval;
-    private final TruncationPolicy truncation;
-    private final Duration idleStop;
-    private final int chunkSize;
-    private final FileEngine engine;
-    private final Checkpointer checkpointer;
-    private final Consumer<TailEvent> onEvent;
-    private final int maxPendingFiles;
-    private final Scheduler deliverOn;
+    private static final TailOptions DEFAULTS = new TailOptions();
 
-    private TailOptions(StartAt start, boolean follow, boolean followRotation, boolean watch, Duration pollInterval,
-                        TruncationPolicy truncation, Duration idleStop, int chunkSize, FileEngine engine,
-                        Checkpointer checkpointer, Consumer<TailEvent> onEvent, int maxPendingFiles,
-                        Scheduler deliverOn) {
-        this.start = start;
-        this.follow = follow;
-        this.followRotation = followRotation;
-        this.watch = watch;
-        this.pollInterval = pollInterval;
-        this.truncation = truncation;
-        this.idleStop = idleStop;
-        this.chunkSize = chunkSize;
-        this.engine = engine;
-        this.checkpointer = checkpointer;
-        this.onEvent = onEvent;
-        this.maxPendingFiles = maxPendingFiles;
-        this.deliverOn = deliverOn;
+    // effectively final: set only on a fresh copy inside a setter, before it is returned
+    private StartAt start = StartAt.beginning();
+    private boolean follow = true;
+    private boolean followRotation = true;
+    private boolean watch = true;
+    private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+    private TruncationPolicy truncation = TruncationPolicy.RESTART;
+    private Duration idleStop;
+    private int chunkSize = DEFAULT_CHUNK_SIZE;
+    private FileEngine engine;
+    private Checkpointer checkpointer;
+    private Consumer<TailEvent> onEvent;
+    private int maxPendingFiles = DEFAULT_MAX_PENDING_FILES;
+    private Scheduler deliverOn;
+    private Duration rotateWait = DEFAULT_ROTATE_WAIT;
+
+    private TailOptions() {
+    }
+
+    private TailOptions copy() {
+        TailOptions o = new TailOptions();
+        o.start = start;
+        o.follow = follow;
+        o.followRotation = followRotation;
+        o.watch = watch;
+        o.pollInterval = pollInterval;
+        o.truncation = truncation;
+        o.idleStop = idleStop;
+        o.chunkSize = chunkSize;
+        o.engine = engine;
+        o.checkpointer = checkpointer;
+        o.onEvent = onEvent;
+        o.maxPendingFiles = maxPendingFiles;
+        o.deliverOn = deliverOn;
+        o.rotateWait = rotateWait;
+        return o;
     }
 
     /**
@@ -72,24 +78,19 @@ public final class TailOptions {
         return DEFAULTS;
     }
 
-    private TailOptions with(StartAt start, boolean follow, boolean followRotation, boolean watch,
-                             Duration pollInterval, TruncationPolicy truncation, Duration idleStop, int chunkSize,
-                             FileEngine engine, Checkpointer checkpointer, Consumer<TailEvent> onEvent) {
-        return new TailOptions(start, follow, followRotation, watch, pollInterval, truncation, idleStop, chunkSize,
-                engine, checkpointer, onEvent, maxPendingFiles, deliverOn);
-    }
-
     /** Where to start (default: the beginning). A committed checkpoint of {@link #checkpointer()} wins. */
     public TailOptions startAt(StartAt start) {
         Objects.requireNonNull(start, "start");
-        return with(start, follow, followRotation, watch, pollInterval, truncation, idleStop, chunkSize, engine,
-                checkpointer, onEvent);
+        TailOptions o = copy();
+        o.start = start;
+        return o;
     }
 
     /** False: read to the end of the file and complete, like {@code tail} without {@code -f}. Default true. */
     public TailOptions follow(boolean follow) {
-        return with(start, follow, followRotation, watch, pollInterval, truncation, idleStop, chunkSize, engine,
-                checkpointer, onEvent);
+        TailOptions o = copy();
+        o.follow = follow;
+        return o;
     }
 
     /**
@@ -97,8 +98,9 @@ public final class TailOptions {
      * false: keep reading the file first opened, whatever its name becomes ({@code tail -f}).
      */
     public TailOptions followRotation(boolean followRotation) {
-        return with(start, follow, followRotation, watch, pollInterval, truncation, idleStop, chunkSize, engine,
-                checkpointer, onEvent);
+        TailOptions o = copy();
+        o.followRotation = followRotation;
+        return o;
     }
 
     /**
@@ -107,8 +109,9 @@ public final class TailOptions {
      * polling only.
      */
     public TailOptions watch(boolean watch) {
-        return with(start, follow, followRotation, watch, pollInterval, truncation, idleStop, chunkSize, engine,
-                checkpointer, onEvent);
+        TailOptions o = copy();
+        o.watch = watch;
+        return o;
     }
 
     /** How often a tail waiting at end of file checks for growth, truncation and rotation; default 200 ms. */
@@ -117,15 +120,17 @@ public final class TailOptions {
         if (interval.toMillis() < 1) {
             throw new IllegalArgumentException("pollInterval must be >= 1 ms, was " + interval);
         }
-        return with(start, follow, followRotation, watch, interval, truncation, idleStop, chunkSize, engine,
-                checkpointer, onEvent);
+        TailOptions o = copy();
+        o.pollInterval = interval;
+        return o;
     }
 
     /** Restart at 0 (default) or fail when the file shrinks below the offset read. */
     public TailOptions truncation(TruncationPolicy policy) {
         Objects.requireNonNull(policy, "policy");
-        return with(start, follow, followRotation, watch, pollInterval, policy, idleStop, chunkSize, engine,
-                checkpointer, onEvent);
+        TailOptions o = copy();
+        o.truncation = policy;
+        return o;
     }
 
     /** Complete once no byte has arrived for {@code idle} (checked at the poll interval); null: never. */
@@ -133,8 +138,9 @@ public final class TailOptions {
         if (idle != null && (idle.isNegative() || idle.isZero())) {
             throw new IllegalArgumentException("idleStop must be positive, was " + idle);
         }
-        return with(start, follow, followRotation, watch, pollInterval, truncation, idle, chunkSize, engine,
-                checkpointer, onEvent);
+        TailOptions o = copy();
+        o.idleStop = idle;
+        return o;
     }
 
     /** Bytes per read, at most (one read in flight); default 64 KiB. Memory per subscription is about twice this. */
@@ -142,15 +148,17 @@ public final class TailOptions {
         if (chunkSize <= 0) {
             throw new IllegalArgumentException("chunkSize must be > 0, was " + chunkSize);
         }
-        return with(start, follow, followRotation, watch, pollInterval, truncation, idleStop, chunkSize, engine,
-                checkpointer, onEvent);
+        TailOptions o = copy();
+        o.chunkSize = chunkSize;
+        return o;
     }
 
     /** Reads through this engine instead of the default one. */
     public TailOptions engine(FileEngine engine) {
         Objects.requireNonNull(engine, "engine");
-        return with(start, follow, followRotation, watch, pollInterval, truncation, idleStop, chunkSize, engine,
-                checkpointer, onEvent);
+        TailOptions o = copy();
+        o.engine = engine;
+        return o;
     }
 
     /** Reads through the shared engine of that name. */
@@ -164,8 +172,9 @@ public final class TailOptions {
      */
     public TailOptions checkpointer(Checkpointer checkpointer) {
         Objects.requireNonNull(checkpointer, "checkpointer");
-        return with(start, follow, followRotation, watch, pollInterval, truncation, idleStop, chunkSize, engine,
-                checkpointer, onEvent);
+        TailOptions o = copy();
+        o.checkpointer = checkpointer;
+        return o;
     }
 
     /**
@@ -174,8 +183,9 @@ public final class TailOptions {
      */
     public TailOptions onEvent(Consumer<TailEvent> listener) {
         Objects.requireNonNull(listener, "listener");
-        return with(start, follow, followRotation, watch, pollInterval, truncation, idleStop, chunkSize, engine,
-                checkpointer, listener);
+        TailOptions o = copy();
+        o.onEvent = listener;
+        return o;
     }
 
     /**
@@ -189,8 +199,9 @@ public final class TailOptions {
         if (max < 1) {
             throw new IllegalArgumentException("maxPendingFiles must be >= 1, was " + max);
         }
-        return new TailOptions(start, follow, followRotation, watch, pollInterval, truncation, idleStop, chunkSize,
-                engine, checkpointer, onEvent, max, deliverOn);
+        TailOptions o = copy();
+        o.maxPendingFiles = max;
+        return o;
     }
 
     /**
@@ -200,8 +211,32 @@ public final class TailOptions {
      */
     public TailOptions deliverOn(Scheduler scheduler) {
         Objects.requireNonNull(scheduler, "scheduler");
-        return new TailOptions(start, follow, followRotation, watch, pollInterval, truncation, idleStop, chunkSize,
-                engine, checkpointer, onEvent, maxPendingFiles, scheduler);
+        TailOptions o = copy();
+        o.deliverOn = scheduler;
+        return o;
+    }
+
+    /**
+     * The rotation grace period (default 2 s): a generation renamed or deleted away from the path is
+     * still read to its end until it has been quiet that long, so a writer that keeps writing its old
+     * file for a while after the rotation (it reopens late) loses nothing. The tail leaves the old
+     * generation earlier when a newer one grew after the old one last changed (the writer has moved
+     * on), so a tail that keeps up is not delayed by it. {@link Duration#ZERO}: leave the old
+     * generation as soon as it is read to its end.
+     */
+    public TailOptions rotateWait(Duration wait) {
+        Objects.requireNonNull(wait, "wait");
+        if (wait.isNegative()) {
+            throw new IllegalArgumentException("rotateWait must be >= 0, was " + wait);
+        }
+        TailOptions o = copy();
+        o.rotateWait = wait;
+        return o;
+    }
+
+    /** The rotation grace period; see {@link #rotateWait(Duration)}. */
+    public Duration rotateWait() {
+        return rotateWait;
     }
 
     /** The scheduler given to {@link #deliverOn}, or null for the default delivery scheduler. */
@@ -266,6 +301,6 @@ public final class TailOptions {
         return "TailOptions[start=" + start + ", follow=" + follow + ", followRotation=" + followRotation
                 + ", watch=" + watch + ", pollInterval=" + pollInterval + ", truncation=" + truncation
                 + ", idleStop=" + idleStop + ", chunkSize=" + chunkSize + ", engine="
-                + (engine == null ? "default" : engine.name()) + ", maxPendingFiles=" + maxPendingFiles + "]";
+                + (engine == null ? "default" : engine.name()) + ", maxPendingFiles=" + maxPendingFiles + ", rotateWait=" + rotateWait + "]";
     }
 }

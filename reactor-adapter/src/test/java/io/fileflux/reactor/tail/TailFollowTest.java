@@ -308,6 +308,7 @@ class TailFollowTest {
         assertEquals(rotations, events.stream().filter(e -> e.kind() == TailEvent.Kind.ROTATED).count(),
                 events.toString());
         assertFalse(events.stream().anyMatch(e -> e.kind() == TailEvent.Kind.SKIPPED), events.toString());
+        assertFalse(events.stream().anyMatch(e -> e.kind() == TailEvent.Kind.MISSED), events.toString());
         TestFiles.await(WAIT, "only the live file open", () -> engine.stats().openDevices() == 1);
     }
 

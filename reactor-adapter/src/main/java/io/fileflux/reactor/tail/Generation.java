@@ -1,0 +1,83 @@
+package io.fileflux.reactor.tail;
+
+import io.fileflux.core.FileDevice;
+import io.fileflux.core.FileIdentity;
+
+/**
+ * One file the tail holds open: the file it reads, or one seen at the path since, waiting to be read.
+ * Held open, its inode number cannot be reused by another file while the tail compares against it.
+ *
+ * <p>Threading: created by the start-up or the path probe and handed to the subscription's drain
+ * through a queue (which publishes the final fields); the mutable fields are the drain's.
+ */
+final class Generation {
+
+    final FileDevice device;
+    final FileIdentity identity;
+    /** {@link System#nanoTime()} when the tail first saw this file at the path. */
+    final long seenNanos;
+    /**
+     * The size of the previous newest generation when this one was seen (-1: unknown): if that one has
+     * not grown since, nobody wrote it after the rotation.
+     */
+    final long predecessorSizeWhenSeen;
+    final Fingerprinter start = new Fingerprinter();
+
+    // drain-owned
+    /** Whether the file was checked for having no size (a {@code /proc} file: size 0, and content). */
+    boolean sizeChecked;
+    /** The file reports size 0 but has content: its end is where reads end, not its size. */
+    boolean sizeless;
+
+    // drain-owned: the rotation grace bookkeeping while a newer generation waits
+    /** The size at the last look at its end while a newer one waited; -1: no such look yet. */
+    long lastLookSize = -1;
+    /** When the tail last saw it change (or, if it did not change after the rotation, when that was seen). */
+    long lastChangeNanos;
+    /** The bytes of all newer generations at {@link #lastChangeNanos}. */
+    long newerBytesAtChange;
+
+    Generation(FileDevice device, long seenNanos, long predecessorSizeWhenSeen) {
+        this.device = device;
+        this.identity = device.identity();
+        this.seenNanos = seenNanos;
+        this.predecessorSizeWhenSeen = predecessorSizeWhenSeen;
+    }
+
+    /**
+     * At its end while newer generations wait: records whether it changed since the last such look
+     * ({@code size} now, {@code newerBytes} the newer ones' bytes now, {@code next} the oldest of them).
+     * A first look that finds it as large as when {@code next} appeared dates its last change to then:
+     * nobody wrote it after the rotation.
+     */
+    void lookAtEnd(long size, long now, Generation next, long newerBytes) {
+        if (lastLookSize < 0) {
+            boolean untouched = next.predecessorSizeWhenSeen == size;
+            lastChangeNanos = untouched ? next.seenNanos : now;
+            newerBytesAtChange = untouched ? 0 : newerBytes;
+        } else if (size != lastLookSize) {
+            lastChangeNanos = now;
+            newerBytesAtChange = newerBytes;
+        }
+        lastLookSize = size;
+    }
+
+    /** Closes the file (asynchronously; safe more than once). */
+    void close() {
+        device.closeAsync();
+    }
+
+    /** The size now, or -1 if it cannot be read. */
+    long sizeOrUnknown() {
+        try {
+            return device.size();
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return identity + " (" + device.path() + ")";
+    }
+}

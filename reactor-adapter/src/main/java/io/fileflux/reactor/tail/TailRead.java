@@ -1,0 +1,53 @@
+package io.fileflux.reactor.tail;
+
+import io.fileflux.core.IoCallback;
+import io.fileflux.core.IoOperation;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * One read of a tail at {@code position}. Its buffer is the engine's until the callback has run; the
+ * callback (on the engine's thread) only records the outcome and wakes the subscription's drain.
+ */
+final class TailRead implements IoCallback {
+    static final int PENDING = 0;
+    static final int DONE = 1;
+    static final int FAILED = 2;
+
+    private final Runnable wake;
+    final long position;
+    final ByteBuffer buffer;
+    volatile IoOperation op;
+    /** Written before {@link #state}, read after it. */
+    int bytes;
+    IOException error;
+    volatile int state;
+
+    TailRead(Runnable wake, long position, ByteBuffer buffer) {
+        this.wake = wake;
+        this.position = position;
+        this.buffer = buffer;
+    }
+
+    /** Cancels the read if it is still in flight. */
+    void cancel() {
+        IoOperation o = op;
+        if (state == PENDING && o != null) {
+            o.cancel();
+        }
+    }
+
+    @Override
+    public void completed(int n) {
+        bytes = n;
+        state = DONE;
+        wake.run();
+    }
+
+    @Override
+    public void failed(IOException e) {
+        error = e;
+        state = FAILED;
+        wake.run();
+    }
+}

@@ -1,0 +1,168 @@
+package io.fileflux.reactor.tail;
+
+import io.fileflux.core.FileEngine;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * What wakes a following tail: the shared {@link DirectoryWatcher}'s notifications for the path's
+ * directory, a poll every poll interval (a task on the shared bounded-elastic scheduler, not a thread
+ * of its own), a one-shot deadline before the next poll (the idle marker, the end of a rotation
+ * grace), and the {@link PathProbe} they trigger. Each only wakes the drain, directly or after the
+ * probe's look.
+ *
+ * <p>Threading: {@link #start} and {@link #stop} are called by the drain; the callbacks run on the
+ * watcher's thread or a bounded-elastic thread and never block.
+ */
+final class TailWakeups {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TailWakeups.class);
+
+    private final Path path;
+    private final FileEngine engine;
+    private final TailOptions options;
+    private final Runnable wake;
+    private final Consumer<TailEvent> events;
+    private final long pollNanos;
+    private final AtomicBoolean deadlineArmed = new AtomicBoolean();
+
+    private volatile PathProbe probe;
+    private volatile DirectoryWatcher.Registration watch;
+    private volatile Disposable pollTimer;
+    private volatile boolean stopped;
+    /** A poll happened since the drain last asked (size-less files are read again at each poll). */
+    private volatile boolean polled;
+
+    TailWakeups(Path path, FileEngine engine, TailOptions options, Runnable wake, Consumer<TailEvent> events) {
+        this.path = path;
+        this.engine = engine;
+        this.options = options;
+        this.wake = wake;
+        this.events = events;
+        this.pollNanos = options.pollInterval().toNanos();
+    }
+
+    /**
+     * Starts the probe (following the path by name), the notifications and the poll.
+     *
+     * @param newest the newest file seen at the path (held open by the tail)
+     * @throws java.util.concurrent.RejectedExecutionException if the scheduler is shut down
+     */
+    void start(Generation newest) {
+        if (options.followRotation()) {
+            probe = new PathProbe(path, engine, options.maxPendingFiles(), newest, wake, events);
+        }
+        if (options.watch()) {
+            try {
+                watch = DirectoryWatcher.of(path.getFileSystem()).register(path.getParent(), this::onWatchEvent);
+            } catch (IOException | RuntimeException e) {
+                LOG.info("watching {} failed, polling every {} ms instead: {}", path.getParent(),
+                        options.pollInterval().toMillis(), e.toString());
+            }
+        }
+        pollTimer = Schedulers.boundedElastic().schedulePeriodically(this::onPoll, pollNanos, pollNanos,
+                TimeUnit.NANOSECONDS);
+        if (probe != null) {
+            probe.request(); // the path may have changed during the start-up
+        }
+    }
+
+    /** The probe, or null when the tail does not follow the path by name (or has not started following). */
+    PathProbe probe() {
+        return probe;
+    }
+
+    /** Wakes the drain after {@code delayNanos}, unless the next poll comes first. */
+    void deadline(long delayNanos) {
+        if (delayNanos <= 0) {
+            wake.run();
+            return;
+        }
+        if (delayNanos < pollNanos && !stopped && deadlineArmed.compareAndSet(false, true)) {
+            try {
+                Schedulers.boundedElastic().schedule(() -> {
+                    deadlineArmed.set(false);
+                    wake.run();
+                }, delayNanos, TimeUnit.NANOSECONDS);
+            } catch (RuntimeException e) {
+                deadlineArmed.set(false); // scheduler shut down: the poll is the fallback
+            }
+        }
+    }
+
+    /** Stops every wake-up and closes what the probe found and the drain did not take. */
+    void stop() {
+        stopped = true;
+        Disposable t = pollTimer;
+        if (t != null) {
+            t.dispose();
+        }
+        DirectoryWatcher.Registration w = watch;
+        if (w != null) {
+            w.close();
+        }
+        PathProbe pr = probe;
+        if (pr != null) {
+            pr.stop();
+        }
+    }
+
+    /**
+     * On the shared watcher's thread. A change of a file whose name starts with the path's name (the
+     * file, or a rotated generation the tail may still read) wakes the drain for a size check; a
+     * creation or deletion of the path's name makes the probe look.
+     */
+    private void onWatchEvent(WatchEvent.Kind<?> kind, Path name, int count) {
+        if (stopped) {
+            return;
+        }
+        PathProbe pr = probe;
+        if (kind == StandardWatchEventKinds.OVERFLOW) {
+            if (pr != null) {
+                pr.request();
+            } else {
+                wake.run();
+            }
+            return;
+        }
+        String own = path.getFileName().toString();
+        if (name == null || !name.toString().startsWith(own)) {
+            return; // another file of the directory
+        }
+        if (kind == StandardWatchEventKinds.ENTRY_MODIFY || pr == null || !name.toString().equals(own)) {
+            wake.run();
+        } else if (kind == StandardWatchEventKinds.ENTRY_CREATE) {
+            pr.created(count);
+        } else {
+            pr.request();
+        }
+    }
+
+    /** True once per poll: whether a poll happened since the last call. */
+    boolean takePoll() {
+        if (!polled) {
+            return false;
+        }
+        polled = false;
+        return true;
+    }
+
+    private void onPoll() {
+        polled = true;
+        PathProbe pr = probe;
+        if (pr != null) {
+            pr.request(); // wakes the drain after the look
+        } else {
+            wake.run();
+        }
+    }
+}
