@@ -88,11 +88,14 @@ final class TailStart {
         this.waitForPath = options.follow() && options.followRotation();
     }
 
-    /** The start-up; subscribe once. */
+    /**
+     * The start-up; subscribe once. Its subscriber takes the emitted {@link Point} with {@link #handOver()}
+     * first thing in {@code onNext}: a Point emitted to a subscriber that was disposed in between is then
+     * still closed here (the hand-over never happened), and one taken is never closed here.
+     */
     Mono<Point> resolve() {
         return Mono.defer(this::attempt)
                 .subscribeOn(Schedulers.boundedElastic())
-                .doOnNext(p -> handOver())
                 .doFinally(signal -> closeUnclaimed());
     }
 
@@ -287,9 +290,17 @@ final class TailStart {
         }
     }
 
-    private void handOver() {
+    /**
+     * The subscriber takes the emitted Point's devices. Returns false when the start-up had already ended
+     * (cancelled) and closed them: the Point is then dead.
+     */
+    boolean handOver() {
         synchronized (opened) {
+            if (finished) {
+                return false;
+            }
             handedOver = true;
+            return true;
         }
     }
 

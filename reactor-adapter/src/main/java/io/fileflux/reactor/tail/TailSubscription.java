@@ -111,7 +111,11 @@ final class TailSubscription extends DrainLoop implements Subscription {
 
     /** Called once after onSubscribe: runs the start-up, which wakes the drain when it is done. */
     void start() {
-        Disposable task = new TailStart(path, engine, options, this::offerEvent).resolve().subscribe(p -> {
+        TailStart start = new TailStart(path, engine, options, this::offerEvent);
+        Disposable task = start.resolve().subscribe(p -> {
+            if (!start.handOver()) {
+                return; // cancelled, and the start-up closed its files
+            }
             startPoint = p;
             if (done) {
                 p.close(); // cancelled while starting: nobody else will close it
