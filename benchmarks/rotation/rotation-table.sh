@@ -6,7 +6,8 @@
 # truncation: in no file on disk).
 #   benchmarks/rotation/rotation-table.sh [LINES_PER_STYLE] [RATE_LINES_PER_S] [RUNS]
 # STYLES='create copytruncate' picks styles; KEEP=1 keeps the outputs.
-# Needs logrotate (Debian package), GNU coreutils tail, python3; builds ./fileflux on first use.
+# Needs logrotate (Debian package), GNU coreutils tail, python3; builds ./fileflux on first use (do
+# not edit sources while it runs: ./fileflux would rebuild in the middle of a measurement).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -83,10 +84,11 @@ measure() { # NAME LATE_MS PROCEDURE
   kill "$ff" "$gnu" 2>/dev/null || true
   wait "$ff" "$gnu" 2>/dev/null || true
   local d ff_lost ff_bad gnu_lost gnu_bad
-  d=$(destroyed "$dir" "$lines")
+  d="-" # lines in no file on disk: meaningful for copytruncate only (deleted files are gone anyway)
+  [ "$proc" = p_copytruncate ] && d=$(destroyed "$dir" "$lines")
   read -r ff_lost ff_bad < <(score "$dir/fileflux.out" "$lines")
   read -r gnu_lost gnu_bad < <(score "$dir/gnu.out" "$lines")
-  printf '| %s | %d | %d | %d | %d | %d | %d |\n' "$name" "$lines" "$d" "$ff_lost" "$ff_bad" "$gnu_lost" "$gnu_bad"
+  printf '| %s | %d | %s | %d | %d | %d | %d |\n' "$name" "$lines" "$d" "$ff_lost" "$ff_bad" "$gnu_lost" "$gnu_bad"
 }
 
 at_fractions() { # DIR COUNT CMD... : runs CMD at COUNT even points of the writing
