@@ -58,6 +58,18 @@ seen = set(int(l) for l in sys.stdin if l.strip().isdigit())
 print(total - len(seen & set(range(1, total + 1))))' "$2"
 }
 
+await_open() { # PID FILE: waits (at most 60 s) until the process has FILE open
+  local i
+  for i in $(seq 1 6000); do
+    for fd in /proc/"$1"/fd/*; do
+      [ "$(readlink "$fd" 2>/dev/null)" = "$2" ] && return 0
+    done
+    sleep 0.01
+  done
+  echo "process $1 never opened $2" >&2
+  return 1
+}
+
 rotate() { # DIR DIRECTIVES...
   local dir="$1"; shift
   printf '%s {\n  rotate 1000\n  missingok\n%s\n}\n' "$dir/app.log" "$(printf '  %s\n' "$@")" >"$dir/conf"
@@ -74,7 +86,8 @@ measure() { # NAME LATE_MS PROCEDURE
   tail -F -n +1 -s 0.05 "$dir/app.log" >"$dir/gnu.out" 2>"$dir/gnu.err" &
   local gnu=$!
   pids=("$ff" "$gnu")
-  sleep 3 # the JVM's start-up: the writer begins once both follow (the file is read from 0 anyway)
+  await_open "$ff" "$dir/app.log"  # the writer begins once both hold the file open (a JVM starts slowly)
+  await_open "$gnu" "$dir/app.log"
   python3 "$here/writer.py" "$dir/app.log" "$lines" "$rate" "$late" &
   local writer=$!
   pids+=("$writer")
