@@ -110,8 +110,10 @@ class KillNineTest {
             if (Runtime.version().feature() >= 22) {
                 cmd.add("--enable-native-access=ALL-UNNAMED");
             }
-            cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                    KillNineChild.class.getName(), dir + "/*.log", registry.toString()));
+            // a quick start-up: eleven JVMs start in this test
+            cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
+                    System.getProperty("java.class.path"), KillNineChild.class.getName(), dir + "/*.log",
+                    registry.toString()));
             process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             Thread reader = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
@@ -170,7 +172,7 @@ class KillNineTest {
                     runs.add(new ArrayList<>(child.kill()));
                     break;
                 }
-                child.awaitLines(1 + random.nextInt(200));
+                child.awaitLines(1 + random.nextInt(100));
                 // a rotation while the child runs (a or b, in turn), once this run has read past the file's
                 // previous rotation: a restart finds at most one generation of a file rotated away unread
                 // (resuming across several is the single-file tail's own test)
@@ -183,7 +185,7 @@ class KillNineTest {
                     Thread.sleep(5);
                 }
                 writer.rotateRequests++;
-                child.awaitLines(child.lines.size() + random.nextInt(400));
+                child.awaitLines(child.lines.size() + random.nextInt(200));
                 runs.add(new ArrayList<>(child.kill())); // at a random point
             }
         } finally {
