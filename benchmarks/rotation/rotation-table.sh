@@ -78,7 +78,9 @@ rotate() { # DIR DIRECTIVES...
 
 # one style: NAME LATE_MS then the rotation procedure as a function name
 measure() { # NAME LATE_MS PROCEDURE
-  local name="$1" late="$2" proc="$3" dir="$work/$1"
+  local name="$1" late="$2" proc="$3"
+  count=$((count + 1))
+  local dir="$work/style$count" # no spaces: logrotate's configuration splits paths on them
   rm -rf "$dir"; mkdir -p "$dir"
   : >"$dir/app.log"
   "$root/fileflux" tail -F -n +1 --poll 50 "$dir/app.log" >"$dir/fileflux.out" 2>"$dir/fileflux.err" &
@@ -129,6 +131,7 @@ echo "lines per style: $lines at $rate lines/s; runs: $runs; $(uptime | sed 's/.
 echo
 echo "| rotation (logrotate) | lines | destroyed by the rotation | lost by Fileflux | dup/out of order | lost by GNU tail -F | dup/out of order |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
+count=0
 styles="${STYLES:-create compress dateext copytruncate bursts late100 late500 delete}"
 for run in $(seq 1 "$runs"); do
   for style in $styles; do
