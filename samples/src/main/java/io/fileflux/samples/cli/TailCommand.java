@@ -121,63 +121,6 @@ final class TailCommand implements Callable<Integer> {
             description = "files or quoted globs to print; - for standard input")
     List<String> fileNames;
 
-    /** A parsed {@code -n}: the last {@code n} lines, or ({@code fromLine}) starting with line {@code n}. */
-    record Count(boolean fromLine, long n) {
-
-        /** Parses {@code N}, {@code -N}, {@code +N}, with GNU tail's multiplier suffixes. */
-        static Count parse(String value) {
-            String v = value.trim();
-            boolean plus = v.startsWith("+");
-            if (plus || v.startsWith("-")) {
-                v = v.substring(1);
-            }
-            int digits = 0;
-            while (digits < v.length() && Character.isDigit(v.charAt(digits))) {
-                digits++;
-            }
-            if (digits == 0) {
-                throw new IllegalArgumentException("invalid number of lines: '" + value + "'");
-            }
-            long unit = unit(v.substring(digits));
-            if (unit < 0) {
-                throw new IllegalArgumentException("invalid number of lines: '" + value + "'");
-            }
-            try {
-                return new Count(plus, Math.multiplyExact(Long.parseLong(v.substring(0, digits)), unit));
-            } catch (NumberFormatException | ArithmeticException e) {
-                return new Count(plus, Long.MAX_VALUE); // as GNU tail: a huge count means "all"
-            }
-        }
-
-        private static long unit(String suffix) {
-            if (suffix.isEmpty()) {
-                return 1;
-            }
-            if (suffix.equals("b")) {
-                return 512;
-            }
-            String letters = "KMGTPE";
-            int power = letters.indexOf(Character.toUpperCase(suffix.charAt(0))) + 1;
-            if (power == 0) {
-                return -1;
-            }
-            String rest = suffix.substring(1);
-            long base;
-            if (rest.isEmpty() || rest.equals("iB")) {
-                base = 1024;
-            } else if (rest.equals("B")) {
-                base = 1000;
-            } else {
-                return -1;
-            }
-            long u = 1;
-            for (int i = 0; i < power; i++) {
-                u *= base;
-            }
-            return u;
-        }
-    }
-
     /**
      * {@code -F} on a path that does not exist yet waits for it, as {@code tail -F} does (checking
      * every poll interval; Ctrl-C ends the wait). Returns true if the file had to be waited for: it
@@ -207,9 +150,9 @@ final class TailCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Count n;
+        LineCount n;
         try {
-            n = Count.parse(count);
+            n = LineCount.parse(count);
         } catch (IllegalArgumentException e) {
             throw badOption(e.getMessage());
         }
@@ -253,7 +196,7 @@ final class TailCommand implements Callable<Integer> {
     }
 
     /** One regular file (or one name to wait for with -F): its bytes, copied as read. */
-    private int one(Count n) throws Exception {
+    private int one(LineCount n) throws Exception {
         Checkpointer acks = null;
         if (checkpoint != null) {
             try {
@@ -301,7 +244,7 @@ final class TailCommand implements Callable<Integer> {
     }
 
     /** A pipe, FIFO or standard input: read to its end; the last N lines (or from line N) printed. */
-    private int stream(Count n) throws Exception {
+    private int stream(LineCount n) throws Exception {
         if (checkpoint != null) {
             throw badOption("--checkpoint needs a regular file; " + fileNames.get(0) + " is a pipe or a device");
         }
@@ -345,7 +288,7 @@ final class TailCommand implements Callable<Integer> {
     }
 
     /** Several files or globs: every matching file, lines with a header whenever the file changes. */
-    private int many(Count n) throws Exception {
+    private int many(LineCount n) throws Exception {
         boolean follow = followDescriptor || followName;
         int status = 0;
         for (String name : fileNames) {

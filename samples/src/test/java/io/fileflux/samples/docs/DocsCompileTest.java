@@ -60,7 +60,7 @@ class DocsCompileTest {
             "org.springframework.core.io.buffer.*", "org.springframework.http.*",
             "org.springframework.http.server.reactive.*",
             "io.fileflux.core.*", "io.fileflux.reactor.*", "io.fileflux.reactor.lines.*",
-            "io.fileflux.reactor.tail.*", "io.fileflux.spring.*");
+            "io.fileflux.reactor.tail.*", "io.fileflux.reactor.tail.many.*", "io.fileflux.spring.*");
 
     record Block(String file, int firstLine, List<String> lines) {
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -106,10 +107,14 @@ final class FileSetTail {
     /** From the watcher thread: a rescan soon, coalescing a burst of notifications into one. */
     private void requestScan() {
         if (scanQueued.compareAndSet(false, true)) {
-            worker.schedule(() -> {
-                scanQueued.set(false);
-                scan();
-            });
+            try {
+                worker.schedule(() -> {
+                    scanQueued.set(false);
+                    scan();
+                });
+            } catch (RejectedExecutionException e) {
+                // cancelled meanwhile: the watcher is closing too
+            }
         }
     }
 
@@ -230,7 +235,11 @@ final class FileSetTail {
                         } else if (flushed != null) {
                             Schedulers.boundedElastic().schedule(() -> flush(flushed, f.path));
                         }
-                        worker.schedule(() -> ended(f));
+                        try {
+                            worker.schedule(() -> ended(f));
+                        } catch (RejectedExecutionException e) {
+                            // the whole set was cancelled: nothing left to account for
+                        }
                     });
         });
     }
