@@ -94,14 +94,10 @@ class LogrotateTest {
      * The options for logrotate's {@code create} styles: logrotate renames the log and creates the new
      * one while the application still writes the renamed file, until it is told to reopen (here: once
      * logrotate has exited; for the late writer, up to 500 ms later). The lines it adds meanwhile are
-     * read only within a rotation grace period: without {@code TailOptions.rotateWait} in this build, the
-     * zero-loss assertion cannot hold and the test is skipped, saying so.
+     * read within the rotation grace period ({@code rotateWait}, 2 s).
      */
     static TailOptions withRotateWait() {
-        TailOptions options = RotateWaitOption.apply(defaults(), Duration.ofSeconds(2));
-        Assumptions.assumeTrue(options != null, "TailOptions.rotateWait(Duration) is not in this build: lines "
-                + "the writer adds to the renamed file before it reopens are read only within a rotation grace period");
-        return options;
+        return defaults().rotateWait(Duration.ofSeconds(2));
     }
 
     /** Runs {@code logrotate -f} on the log with these directives. */
