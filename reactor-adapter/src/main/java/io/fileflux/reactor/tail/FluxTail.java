@@ -1,6 +1,5 @@
 package io.fileflux.reactor.tail;
 
-import io.fileflux.core.Engines;
 import io.fileflux.core.FileEngine;
 import java.nio.file.Path;
 import reactor.core.CoreSubscriber;
@@ -38,7 +37,7 @@ final class FluxTail extends Flux<TailChunk> {
 
     @Override
     public void subscribe(CoreSubscriber<? super TailChunk> actual) {
-        FileEngine engine = options.engine() != null ? options.engine() : Engines.shared();
+        FileEngine engine = options.execution().engineOrDefault();
         Checkpointer.Session session = ackChunks && options.checkpointer() != null
                 ? options.checkpointer().begin() : null;
         TailSubscription s = new TailSubscription(actual, path, engine, options, idleMarkerNanos, session);

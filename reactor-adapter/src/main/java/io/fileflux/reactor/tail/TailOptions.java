@@ -1,7 +1,7 @@
 package io.fileflux.reactor.tail;
 
-import io.fileflux.core.Engines;
 import io.fileflux.core.FileEngine;
+import io.fileflux.reactor.ExecutionOptions;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -41,11 +41,10 @@ public final class TailOptions {
     private TruncationPolicy truncation = TruncationPolicy.RESTART;
     private Duration idleStop;
     private int chunkSize = DEFAULT_CHUNK_SIZE;
-    private FileEngine engine;
+    private ExecutionOptions execution = ExecutionOptions.defaults();
     private Checkpointer checkpointer;
     private Consumer<TailEvent> onEvent;
     private int maxPendingFiles = DEFAULT_MAX_PENDING_FILES;
-    private Scheduler deliverOn;
     private Duration rotateWait = DEFAULT_ROTATE_WAIT;
 
     private TailOptions() {
@@ -61,11 +60,10 @@ public final class TailOptions {
         o.truncation = truncation;
         o.idleStop = idleStop;
         o.chunkSize = chunkSize;
-        o.engine = engine;
+        o.execution = execution;
         o.checkpointer = checkpointer;
         o.onEvent = onEvent;
         o.maxPendingFiles = maxPendingFiles;
-        o.deliverOn = deliverOn;
         o.rotateWait = rotateWait;
         return o;
     }
@@ -155,15 +153,25 @@ public final class TailOptions {
 
     /** Reads through this engine instead of the default one. */
     public TailOptions engine(FileEngine engine) {
-        Objects.requireNonNull(engine, "engine");
-        TailOptions o = copy();
-        o.engine = engine;
-        return o;
+        return execution(execution.engine(engine));
     }
 
     /** Reads through the shared engine of that name. */
     public TailOptions engine(String name) {
-        return engine(Engines.shared(name));
+        return execution(execution.engine(name));
+    }
+
+    /** The engine and the delivery scheduler of this tail, set whole (see {@link ExecutionOptions}). */
+    public TailOptions execution(ExecutionOptions execution) {
+        Objects.requireNonNull(execution, "execution");
+        TailOptions o = copy();
+        o.execution = execution;
+        return o;
+    }
+
+    /** The engine and the delivery scheduler of this tail. */
+    public ExecutionOptions execution() {
+        return execution;
     }
 
     /**
@@ -210,10 +218,7 @@ public final class TailOptions {
      * {@link io.fileflux.reactor.Delivery#defaultScheduler()}; one task at a time per subscription.
      */
     public TailOptions deliverOn(Scheduler scheduler) {
-        Objects.requireNonNull(scheduler, "scheduler");
-        TailOptions o = copy();
-        o.deliverOn = scheduler;
-        return o;
+        return execution(execution.deliverOn(scheduler));
     }
 
     /**
@@ -241,7 +246,7 @@ public final class TailOptions {
 
     /** The scheduler given to {@link #deliverOn}, or null for the default delivery scheduler. */
     public @Nullable Scheduler deliverOn() {
-        return deliverOn;
+        return execution.deliverOn();
     }
 
     public StartAt startAt() {
@@ -279,7 +284,7 @@ public final class TailOptions {
 
     /** The engine given, or null for the default one. */
     public @Nullable FileEngine engine() {
-        return engine;
+        return execution.engine();
     }
 
     /** The checkpointer, or null. */
@@ -300,7 +305,7 @@ public final class TailOptions {
     public String toString() {
         return "TailOptions[start=" + start + ", follow=" + follow + ", followRotation=" + followRotation
                 + ", watch=" + watch + ", pollInterval=" + pollInterval + ", truncation=" + truncation
-                + ", idleStop=" + idleStop + ", chunkSize=" + chunkSize + ", engine="
-                + (engine == null ? "default" : engine.name()) + ", maxPendingFiles=" + maxPendingFiles + ", rotateWait=" + rotateWait + "]";
+                + ", idleStop=" + idleStop + ", chunkSize=" + chunkSize + ", " + execution
+                + ", maxPendingFiles=" + maxPendingFiles + ", rotateWait=" + rotateWait + "]";
     }
 }
