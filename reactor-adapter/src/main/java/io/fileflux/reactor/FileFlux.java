@@ -2,13 +2,12 @@ package io.fileflux.reactor;
 
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.LocalPaths;
+import io.fileflux.reactor.internal.TailAccess;
 import io.fileflux.reactor.lines.LineOptions;
-import io.fileflux.reactor.tail.FileTail;
 import io.fileflux.reactor.tail.TailChunk;
 import io.fileflux.reactor.tail.TailLine;
 import io.fileflux.reactor.tail.TailOptions;
 import io.fileflux.reactor.tail.many.FileLine;
-import io.fileflux.reactor.tail.many.TailAll;
 import io.fileflux.reactor.tail.many.TailAllOptions;
 import java.nio.ByteBuffer;
 import java.nio.file.OpenOption;
@@ -208,33 +207,46 @@ public final class FileFlux {
     }
 
     /**
-     * Follows {@code path} like {@code tail -F}: growth, rotation, truncation, checkpoints. See
-     * {@link FileTail#chunks} and {@code docs/tailing.md}.
+     * Follows {@code path} like {@code tail -F}: growth, rotation, truncation, checkpoints (see
+     * {@code docs/tailing.md}). Chunks are contiguous within one file; after a
+     * {@link io.fileflux.reactor.tail.TailEvent.Kind#ROTATED rotation} they continue at offset 0 of the new
+     * file, after a {@link io.fileflux.reactor.tail.TailEvent.Kind#TRUNCATED truncation} at offset 0 of the
+     * same file. Every subscription starts asynchronously, reads only against demand, emits on the delivery
+     * pool or the requesting thread (never on the engine's or a watcher's thread), and closes every file it
+     * opened on cancel or termination.
      */
     public static Flux<TailChunk> tail(Path path, TailOptions options) {
-        return FileTail.chunks(path, options);
+        return TailAccess.tails().chunks(path, options);
     }
 
-    /** Follows {@code path} as lines, each with its checkpoint. See {@link FileTail#lines(Path, TailOptions, LineOptions)}. */
+    /**
+     * Follows {@code path} as lines, decoded as {@code lines} says, each with its checkpoint (and
+     * acknowledgement, with a {@link TailOptions#checkpointer checkpointer}). A line split across a rotation
+     * is emitted whole, with the new file's checkpoint; an incomplete last line is held until its newline,
+     * until {@link LineOptions#flushIdle} or, when the stream completes, emitted as is.
+     */
     public static Flux<TailLine> tailLines(Path path, TailOptions options, LineOptions lines) {
-        return FileTail.lines(path, options, lines);
+        return TailAccess.tails().lines(path, options, lines);
     }
 
     /**
      * Follows every file matching the globs of {@code options} as one stream of lines, each with its path,
-     * file identity, start offset and checkpoint. See {@link TailAll#lines} and {@code docs/tailing.md}.
+     * file identity, start offset and checkpoint (see {@link TailAllOptions} and {@code docs/tailing.md}):
+     * files created later are found, files deleted are read to their end, at most
+     * {@link TailAllOptions#maxFiles} are followed at once and served in turn so that a busy file cannot
+     * starve the others.
      */
     public static Flux<FileLine> tailAll(TailAllOptions options) {
-        return TailAll.lines(options);
+        return TailAccess.manyTails().lines(options);
     }
 
     /** The lines of {@code path} (UTF-8), read once, each with its checkpoint. */
     public static Flux<TailLine> lines(Path path) {
-        return FileTail.lines(path, LineOptions.defaults());
+        return lines(path, LineOptions.defaults());
     }
 
     /** The lines of {@code path}, read once, decoded as {@code lines} says, each with its checkpoint. */
     public static Flux<TailLine> lines(Path path, LineOptions lines) {
-        return FileTail.lines(path, lines);
+        return tailLines(path, TailOptions.defaults().follow(false), lines);
     }
 }

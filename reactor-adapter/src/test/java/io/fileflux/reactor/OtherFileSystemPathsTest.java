@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.fileflux.core.Engines;
 import io.fileflux.core.FileEngine;
 import io.fileflux.reactor.lines.LineOptions;
-import io.fileflux.reactor.tail.FileTail;
 import io.fileflux.reactor.tail.TailOptions;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -52,7 +51,7 @@ class OtherFileSystemPathsTest {
             assertThrows(ProviderMismatchException.class,
                     () -> FileFlux.tailLines(inZip, TailOptions.defaults(), LineOptions.defaults()));
             assertThrows(ProviderMismatchException.class, () -> FileFlux.lines(inZip));
-            assertThrows(ProviderMismatchException.class, () -> FileTail.chunks(inZip, TailOptions.defaults()));
+            assertThrows(ProviderMismatchException.class, () -> FileFlux.tail(inZip, TailOptions.defaults()));
             for (String engineName : TestEngines.available()) {
                 try (FileEngine engine = Engines.create(engineName)) {
                     assertThrows(ProviderMismatchException.class, () -> engine.open(inZip));

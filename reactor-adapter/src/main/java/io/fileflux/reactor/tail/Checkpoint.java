@@ -3,6 +3,7 @@ package io.fileflux.reactor.tail;
 import io.fileflux.core.FileFingerprint;
 import io.fileflux.core.FileIdentity;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a tailing reader resumes: a file (by identity and a fingerprint of its first bytes, not by
@@ -16,7 +17,7 @@ import java.util.Objects;
  * @param offset      the offset just past the item this checkpoint belongs to
  * @param fingerprint the file's first bytes when the item was read, or null if unknown
  */
-public record Checkpoint(FileIdentity identity, long offset, FileFingerprint fingerprint) {
+public record Checkpoint(FileIdentity identity, long offset, @Nullable FileFingerprint fingerprint) {
 
     public Checkpoint {
         Objects.requireNonNull(identity, "identity");

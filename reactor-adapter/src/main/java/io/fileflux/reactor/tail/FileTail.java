@@ -1,6 +1,7 @@
 package io.fileflux.reactor.tail;
 
 import io.fileflux.core.LocalPaths;
+import io.fileflux.reactor.internal.TailAccess;
 import io.fileflux.reactor.lines.LineDecoder;
 import io.fileflux.reactor.lines.LineOptions;
 import java.nio.ByteBuffer;
@@ -11,14 +12,9 @@ import java.util.Objects;
 import reactor.core.publisher.Flux;
 
 /**
- * Factories of tailing publishers (also reachable as {@code FileFlux.tail}, {@code FileFlux.tailLines}
- * and {@code FileFlux.lines}).
- *
- * <pre>{@code
- * FileTail.lines(Path.of("/var/log/app.log"), TailOptions.defaults().startAt(StartAt.lastLines(10)),
- *                LineOptions.defaults())
- *         .subscribe(line -> System.out.println(line.text()));
- * }</pre>
+ * The factory of the tailing publishers behind {@code FileFlux.tail}, {@code FileFlux.tailLines} and
+ * {@code FileFlux.lines} (the only public way in; this class registers itself with
+ * {@link TailAccess} when it is initialized).
  *
  * <p>Every subscription starts asynchronously (opening the file and resolving its start position on a
  * bounded-elastic thread, with asynchronous reads for {@link StartAt#lastLines} and checkpoints), reads
@@ -27,7 +23,21 @@ import reactor.core.publisher.Flux;
  * termination. A slow consumer slows reading: memory stays bounded by about two chunks (plus one line
  * for lines).
  */
-public final class FileTail {
+final class FileTail {
+
+    static {
+        TailAccess.register(new TailAccess.Tails() {
+            @Override
+            public Flux<TailChunk> chunks(Path path, TailOptions options) {
+                return FileTail.chunks(path, options);
+            }
+
+            @Override
+            public Flux<TailLine> lines(Path path, TailOptions options, LineOptions lines) {
+                return FileTail.lines(path, options, lines);
+            }
+        });
+    }
 
     private FileTail() {
     }
@@ -37,7 +47,7 @@ public final class FileTail {
      * file; after a {@link TailEvent.Kind#ROTATED rotation} they continue at offset 0 of the new file,
      * after a {@link TailEvent.Kind#TRUNCATED truncation} at offset 0 of the same file.
      */
-    public static Flux<TailChunk> chunks(Path path, TailOptions options) {
+    static Flux<TailChunk> chunks(Path path, TailOptions options) {
         LocalPaths.require(path);
         Objects.requireNonNull(options, "options");
         return new FluxTail(path, options, 0, true);
@@ -50,7 +60,7 @@ public final class FileTail {
      * new file's checkpoint. An incomplete last line is held until its newline, until
      * {@link LineOptions#flushIdle} or, when the stream completes, emitted as is.
      */
-    public static Flux<TailLine> lines(Path path, TailOptions options, LineOptions lines) {
+    static Flux<TailLine> lines(Path path, TailOptions options, LineOptions lines) {
         LocalPaths.require(path);
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(lines, "lines");
@@ -68,11 +78,6 @@ public final class FileTail {
                                 : Flux.just(new TailLine(rest, decoder.terminator(), st.lastChunkEnd, session));
                     }));
         });
-    }
-
-    /** The lines of a file read once from the beginning (no follow), each with its checkpoint. */
-    public static Flux<TailLine> lines(Path path, LineOptions lines) {
-        return lines(path, TailOptions.defaults().follow(false), lines);
     }
 
     /** Per-subscription decoding state: the checkpoint of the last complete line and the last chunk's end. */

@@ -2,6 +2,7 @@ package io.fileflux.reactor.tail;
 
 import io.fileflux.core.FileIdentity;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Something that happened to a followed file, reported to {@link TailOptions#onEvent} (the CLI prints
@@ -13,7 +14,7 @@ import java.nio.file.Path;
  *                 says so; null where no file is known
  * @param offset   the offset it reads from after the event, or what the kind says; -1 where unknown
  */
-public record TailEvent(Kind kind, Path path, FileIdentity identity, long offset) {
+public record TailEvent(Kind kind, Path path, @Nullable FileIdentity identity, long offset) {
 
     /** The kinds of event. */
     public enum Kind {

@@ -1,17 +1,18 @@
 package io.fileflux.reactor.tail.many;
 
+import io.fileflux.reactor.internal.TailAccess;
 import java.util.Objects;
 import reactor.core.publisher.Flux;
 
 /**
- * Follows every file matching a set of globs as one stream of lines (also reachable as
- * {@code FileFlux.tailAll}), like a log shipper's input: files created later are found, files deleted
+ * The factory behind {@code FileFlux.tailAll} (the only public way in; this class registers itself with
+ * {@link TailAccess} when it is initialized): follows every file matching a set of globs as one stream of lines, like a log shipper's input: files created later are found, files deleted
  * (or renamed to a name that does not match) are read to their end and dropped after the rotate wait,
  * excluded and too old files are left alone.
  *
  * <pre>{@code
  * CheckpointRegistry registry = CheckpointRegistry.open(Path.of("tail.registry"), Duration.ofDays(7));
- * TailAll.lines(TailAllOptions.of("/var/log/app/*.log").exclude("*.gz").registry(registry, Duration.ofSeconds(1)))
+ * FileFlux.tailAll(TailAllOptions.of("/var/log/app/*.log").exclude("*.gz").registry(registry, Duration.ofSeconds(1)))
  *         .concatMap(line -> ship(line.path(), line.text()).doOnSuccess(v -> line.ack()))
  *         .subscribe();
  * }</pre>
@@ -37,13 +38,17 @@ import reactor.core.publisher.Flux;
  * resumes from its entry; acknowledging a {@link FileLine} advances that file's entry (in order, as
  * {@link io.fileflux.reactor.tail.Checkpointer} does).
  */
-public final class TailAll {
+final class TailAll {
+
+    static {
+        TailAccess.register(TailAll::lines);
+    }
 
     private TailAll() {
     }
 
     /** The lines of every file {@code options} select, as the class comment says. */
-    public static Flux<FileLine> lines(TailAllOptions options) {
+    static Flux<FileLine> lines(TailAllOptions options) {
         Objects.requireNonNull(options, "options");
         return FileSetTail.lines(options);
     }

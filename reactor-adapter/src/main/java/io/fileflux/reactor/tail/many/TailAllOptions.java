@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Options of {@link TailAll#lines}: which files (include and exclude globs), how each one is tailed
@@ -243,7 +244,7 @@ public final class TailAllOptions {
     }
 
     /** The age limit, or null. */
-    public Duration maxAge() {
+    public @Nullable Duration maxAge() {
         return maxAge;
     }
 
@@ -268,7 +269,7 @@ public final class TailAllOptions {
     }
 
     /** The registry, or null. */
-    public CheckpointRegistry registry() {
+    public @Nullable CheckpointRegistry registry() {
         return registry;
     }
 
@@ -277,12 +278,12 @@ public final class TailAllOptions {
     }
 
     /** The per-file event listener, or null. */
-    public Consumer<TailEvent> onEvent() {
+    public @Nullable Consumer<TailEvent> onEvent() {
         return onEvent;
     }
 
     /** The file-set event listener, or null. */
-    public Consumer<FileSetEvent> onFileEvent() {
+    public @Nullable Consumer<FileSetEvent> onFileEvent() {
         return onFileEvent;
     }
 
