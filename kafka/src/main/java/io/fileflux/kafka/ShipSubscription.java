@@ -323,9 +323,9 @@ final class ShipSubscription implements CoreSubscriber<SourceLine> {
 
     private void release(Pending p) {
         int bytes = p.line().value().length;
+        stats.finished(bytes); // before the window opens: the stats never count more than the window
         held.decrementAndGet();
         heldBytes.addAndGet(-bytes);
-        stats.finished(bytes);
     }
 
     /** Lines never sent (or waiting for a retry) at cancel or failure: not acknowledged, read again on restart. */
