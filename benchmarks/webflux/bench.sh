@@ -4,12 +4,14 @@
 # 5 ranges as multipart/byteranges; a multi-connection download (8 parallel curl ranges, and aria2c -x8 when
 # installed); 50 parallel downloads checked byte for byte. Server CPU from /proc/PID/stat. See docs/webflux.md.
 #   benchmarks/webflux/bench.sh [FILE] [RUNS]    (default: a 1 GiB file made in $WORK, 3 runs per case)
+#   ONLY=multipart benchmarks/webflux/bench.sh ...  only the 5-range multipart case, plain and TLS
+#   PORT=18181: the first of the four ports the servers listen on
 # Needs the samples built: mvn -B -q -DskipTests package -pl samples -am
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 work="${WORK:-/tmp/fileflux-webflux-bench}"
 mkdir -p "$work"
-file="${1:-$work/big.bin}"; runs="${2:-3}"
+file="${1:-$work/big.bin}"; runs="${2:-3}"; only="${ONLY:-}"; port0="${PORT:-18181}"
 if [ ! -f "$file" ]; then
   echo "making $file (1 GiB of random bytes)"
   head -c 1073741824 /dev/urandom > "$file"
@@ -94,15 +96,19 @@ cat "$file" > /dev/null   # warm the page cache
 ranges="bytes=0-99999999,200000000-299999999,400000000-499999999,600000000-699999999,800000000-899999999"
 
 # plain HTTP/1.1
-pa="$(start 18181 true false)"; pids+=("$pa"); pb="$(start 18182 false false)"; pids+=("$pb")
-wait_up "http://127.0.0.1:18181/$name"; wait_up "http://127.0.0.1:18182/$name"
-A="http://127.0.0.1:18181/$name"; B="http://127.0.0.1:18182/$name"
+p1=$port0; p2=$((port0 + 1)); p3=$((port0 + 2)); p4=$((port0 + 3))
+pa="$(start $p1 true false)"; pids+=("$pa"); pb="$(start $p2 false false)"; pids+=("$pb")
+wait_up "http://127.0.0.1:$p1/$name"; wait_up "http://127.0.0.1:$p2/$name"
+A="http://127.0.0.1:$p1/$name"; B="http://127.0.0.1:$p2/$name"
+if [ "$only" != multipart ]; then
 compare "plain, whole file, static" "$A" "$pa" "$B" "$pb"
-compare "plain, whole file, Resource" "http://127.0.0.1:18181/download/$name" "$pa" "http://127.0.0.1:18182/download/$name" "$pb"
+compare "plain, whole file, Resource" "http://127.0.0.1:$p1/download/$name" "$pa" "http://127.0.0.1:$p2/download/$name" "$pb"
+fi
 # several ranges through the controller's Resource: Spring's static resources answer them with the whole
 # file's Content-Length (ResourceWebHandler sets it, the multipart body is shorter), so a keep-alive client
 # such as curl waits for bytes that never come (docs/webflux.md); the Resource path is chunked and ends
-compare "plain, 5 ranges multipart" "http://127.0.0.1:18181/download/$name" "$pa" "http://127.0.0.1:18182/download/$name" "$pb" -H "Range: $ranges"
+compare "plain, 5 ranges multipart" "http://127.0.0.1:$p1/download/$name" "$pa" "http://127.0.0.1:$p2/download/$name" "$pb" -H "Range: $ranges"
+if [ "$only" != multipart ]; then
 for i in $(seq 1 "$runs"); do
   a="$(parallel_ranges "$pa" "$A" 8)"; b="$(parallel_ranges "$pb" "$B" 8)"
   awk -v a="$a" -v b="$b" 'BEGIN{split(a,x," "); split(b,y," ");
@@ -128,12 +134,13 @@ bad=0; for i in $(seq 1 50); do [ "$(cat "$work/sum.$i")" = "$want" ] || bad=$((
 rm -f "$work"/sum.*
 awk -v s="$(stat -c %s "$file")" -v a="$t0" -v b="$t1" -v bad="$bad" 'BEGIN{printf "50 parallel downloads (fileflux, plain): %d of 50 byte-exact, %.0f MiB/s in total\n", 50-bad, 50*s/1048576/(b-a)}'
 [ "$bad" -eq 0 ] || exit 1
+fi
 kill "$pa" "$pb"; wait "$pa" "$pb" 2>/dev/null || true; pids=()
 
 # TLS, HTTP/1.1 (curl --http1.1, certificate not checked: self-signed)
-pa="$(start 18183 true true)"; pids+=("$pa"); pb="$(start 18184 false true)"; pids+=("$pb")
-wait_up "https://127.0.0.1:18183/$name"; wait_up "https://127.0.0.1:18184/$name"
-A="https://127.0.0.1:18183/$name"; B="https://127.0.0.1:18184/$name"
-compare "TLS, whole file, static" "$A" "$pa" "$B" "$pb" --http1.1
-compare "TLS, 5 ranges multipart" "https://127.0.0.1:18183/download/$name" "$pa" "https://127.0.0.1:18184/download/$name" "$pb" --http1.1 -H "Range: $ranges"
+pa="$(start $p3 true true)"; pids+=("$pa"); pb="$(start $p4 false true)"; pids+=("$pb")
+wait_up "https://127.0.0.1:$p3/$name"; wait_up "https://127.0.0.1:$p4/$name"
+A="https://127.0.0.1:$p3/$name"; B="https://127.0.0.1:$p4/$name"
+[ "$only" = multipart ] || compare "TLS, whole file, static" "$A" "$pa" "$B" "$pb" --http1.1
+compare "TLS, 5 ranges multipart" "https://127.0.0.1:$p3/download/$name" "$pa" "https://127.0.0.1:$p4/download/$name" "$pb" --http1.1 -H "Range: $ranges"
 echo "# uptime: $(uptime)"

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fileflux.core.BufferPool;
 import io.fileflux.core.EngineClosedException;
 import io.fileflux.core.EngineStatus;
 import io.fileflux.core.Engines;
@@ -16,6 +17,7 @@ import io.fileflux.reactor.WriteOptions;
 import io.netty.buffer.PoolArenaMetric;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +42,7 @@ import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.core.io.buffer.PooledDataBuffer;
+import org.springframework.http.MediaType;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
@@ -123,6 +127,60 @@ class FileDataBuffersBridgeTest {
         byte[] range = FileDataBuffersTest.drain(FileDataBuffers.read(file, netty, o.range(70_001, 300_000)));
         assertArrayEquals(Arrays.copyOfRange(data, 70_001, 370_001), range);
         netty.awaitNoneLive();
+    }
+
+    @ParameterizedTest
+    @MethodSource("engines")
+    void multipartReadsEveryPartIntoTheFactorysBuffersFromOneOpenFile(String name) throws Exception {
+        // as a server streams several ranges: a pool in the options (the starter's), Netty's pooled factory
+        BufferPool pool = new BufferPool(CHUNK, 8, 64);
+        ReadOptions o = options(name).pooled(pool);
+        Path file = dir.resolve("f");
+        byte[] data = TestFiles.create(file, 1_000_003, 4);
+        List<FileRegion> regions = List.of(new FileRegion(0, 100_000), new FileRegion(200_000, 150_001),
+                new FileRegion(500_000, 1), new FileRegion(600_000, 200_000), new FileRegion(999_000, 1003));
+        Netty netty = new Netty();
+        Set<DataBuffer> emitted = Collections.newSetFromMap(new IdentityHashMap<>());
+        AtomicLong maxOpen = new AtomicLong();
+        String boundary = ByteRanges.newBoundary();
+        byte[] body = FileDataBuffersTest.drain(ByteRanges.multipart(file, regions, data.length,
+                        MediaType.APPLICATION_OCTET_STREAM, boundary, netty, o)
+                .doOnNext(b -> {
+                    emitted.add(b);
+                    maxOpen.accumulateAndGet(engine.stats().openDevices(), Math::max);
+                }));
+        assertEquals(ByteRanges.multipartLength(regions, data.length, MediaType.APPLICATION_OCTET_STREAM, boundary),
+                body.length);
+        assertEquals(1, maxOpen.get(), "one open file for every part");
+        assertEquals(0, pool.allocated(), "no pool buffer: the parts are read into the factory's buffers");
+        Set<DataBuffer> allocated = Collections.newSetFromMap(new IdentityHashMap<>());
+        allocated.addAll(netty.allocated);
+        long fileBuffers = emitted.stream().filter(allocated::contains).count();
+        // 2 + 3 + 1 + 4 + 1 chunks of file data; the rest are the part headers and the closing boundary
+        assertEquals(11, fileBuffers, "each part's chunks read in place into buffers the factory allocated");
+        assertEquals(11 + regions.size() + 1, emitted.size());
+        int at = 0;
+        for (FileRegion r : regions) {
+            at = indexOf(body, ("Content-Range: " + r.contentRange(data.length) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII), at);
+            assertArrayEquals(Arrays.copyOfRange(data, (int) r.position(), (int) (r.position() + r.length())),
+                    Arrays.copyOfRange(body, at, at + (int) r.length()), r.toString());
+        }
+        netty.awaitNoneLive();
+    }
+
+    /** The index just after the first {@code needle} in {@code haystack} from {@code from}. */
+    private static int indexOf(byte[] haystack, byte[] needle, int from) {
+        outer:
+        for (int i = from; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i + needle.length;
+        }
+        throw new AssertionError("not found from " + from);
     }
 
     @ParameterizedTest

@@ -1,8 +1,10 @@
 package io.fileflux.spring.boot;
 
+import io.fileflux.core.BufferPool;
 import io.fileflux.core.FileEngine;
-import io.micrometer.core.instrument.binder.MeterBinder;
-import java.lang.reflect.InvocationTargetException;
+import io.fileflux.micrometer.FilefluxMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -10,39 +12,39 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * The engine's Micrometer meters: when {@code fileflux-micrometer} and Micrometer are on the class path, a
- * {@code io.fileflux.micrometer.FilefluxMetrics} binder for the context's {@link FileEngine}, which Spring Boot's
- * metrics auto-configuration binds to every meter registry. The binder is named, not imported, so that this
- * starter does not depend on the module: it is created through its public {@code FilefluxMetrics(FileEngine)}
- * constructor.
+ * The engine's and the buffer pool's Micrometer meters: when {@code fileflux-micrometer} (an optional dependency of
+ * the starter) and Micrometer are on the class path and the context has a {@link MeterRegistry}, a
+ * {@link FilefluxMetrics} binder of the context's {@link FileEngine} and of its {@link BufferPool} (tag
+ * {@code pool=fileflux}). Like Spring Boot's own binders it is a bean, which Boot's metrics auto-configuration
+ * binds to every meter registry of the context; without Micrometer this class is never loaded.
  */
-@AutoConfiguration(after = FilefluxAutoConfiguration.class)
-@ConditionalOnClass(name = {"io.fileflux.micrometer.FilefluxMetrics", "io.micrometer.core.instrument.binder.MeterBinder"})
-@ConditionalOnBean(FileEngine.class)
+@AutoConfiguration(after = FilefluxAutoConfiguration.class, afterName = {
+        "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
+        "org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration",
+        "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration"})
+@ConditionalOnClass({FilefluxMetrics.class, MeterRegistry.class})
+@ConditionalOnBean({FileEngine.class, MeterRegistry.class})
 public class FilefluxMetricsAutoConfiguration {
 
-    /** The binder's class name. */
-    static final String BINDER = "io.fileflux.micrometer.FilefluxMetrics";
+    /** The tag value of the starter's pool: {@code fileflux.pool.buffers.*{pool="fileflux"}}. */
+    public static final String POOL = "fileflux";
 
     /** Used by Spring. */
     public FilefluxMetricsAutoConfiguration() {
     }
 
-    /**
-     * The engine's meter binder.
-     *
-     * @throws IllegalStateException if the class has no public {@code (FileEngine)} constructor
-     */
+    /** The meters of the engine and, if the context has one, of its buffer pool. */
     @Bean
-    @ConditionalOnMissingBean(type = BINDER)
-    public MeterBinder filefluxMetrics(FileEngine engine) {
-        try {
-            Class<?> type = Class.forName(BINDER, true, FilefluxMetricsAutoConfiguration.class.getClassLoader());
-            return (MeterBinder) type.getConstructor(FileEngine.class).newInstance(engine);
-        } catch (ClassNotFoundException | NoSuchMethodException | InstantiationException | IllegalAccessException e) {
-            throw new IllegalStateException(BINDER + " cannot be created with (FileEngine): " + e, e);
-        } catch (InvocationTargetException e) {
-            throw new IllegalStateException(BINDER + "(FileEngine) failed: " + e.getCause(), e.getCause());
+    @ConditionalOnMissingBean
+    public FilefluxMetrics filefluxMetrics(FileEngine engine, ObjectProvider<BufferPool> pool) {
+        FilefluxMetrics metrics = new FilefluxMetrics(engine);
+        BufferPool p = pool.getIfUnique();
+        if (p != null) {
+            metrics.pool(POOL, p);
         }
+        return metrics;
     }
 }

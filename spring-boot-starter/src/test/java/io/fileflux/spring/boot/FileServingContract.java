@@ -24,7 +24,7 @@ abstract class FileServingContract {
 
     abstract TransferCounters counters();
 
-    /** How a whole file goes on this connection: zero-copy over plain HTTP, Fileflux over TLS. */
+    /** How a whole file goes on this connection: zero-copy over plain HTTP/1.1, Fileflux over TLS or HTTP/2. */
     abstract Transfer wholeFileTransfer();
 
     @ParameterizedTest

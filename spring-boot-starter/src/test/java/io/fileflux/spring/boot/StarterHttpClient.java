@@ -8,14 +8,18 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
 
-/** A JDK HTTP/1.1 client for the starter's tests (plain or over TLS with the test's trust store). */
+/** A JDK HTTP client for the starter's tests (HTTP/1.1 unless told, plain or over TLS with the test's trust store). */
 final class StarterHttpClient {
 
     private final HttpClient client;
     private final String base;
 
     StarterHttpClient(String base, SSLContext ssl) {
-        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        this(base, ssl, HttpClient.Version.HTTP_1_1);
+    }
+
+    StarterHttpClient(String base, SSLContext ssl, HttpClient.Version version) {
+        HttpClient.Builder b = HttpClient.newBuilder().version(version)
                 .connectTimeout(Duration.ofSeconds(60));
         if (ssl != null) {
             b.sslContext(ssl);
