@@ -121,7 +121,7 @@ class ShipToKafkaTest {
                 shipping.dispose();
             }
             assertEquals(total, shipper.stats().linesShipped());
-            assertTrue(shipper.stats().peakRecordsInFlight() <= 512, shipper.stats()::toString);
+            assertTrue(shipper.stats().peakRecordsInFlight() <= 512, () -> "peak " + shipper.stats().peakRecordsInFlight());
         }
 
         List<ConsumerRecord<byte[], byte[]>> records = broker.readAll(topic);
