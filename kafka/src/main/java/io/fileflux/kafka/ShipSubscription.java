@@ -123,11 +123,14 @@ final class ShipSubscription implements CoreSubscriber<SourceLine> {
 
     @Override
     public void onNext(SourceLine line) {
-        outstanding.decrementAndGet();
         if (terminated || cancelled) {
+            outstanding.decrementAndGet();
             return; // not acknowledged: a restart reads it again
         }
+        // held first, then outstanding: requestMore (on the send thread) reads outstanding then held, so it
+        // never sees the line in neither count and requests one past the window
         held.incrementAndGet();
+        outstanding.decrementAndGet();
         heldBytes.addAndGet(line.value().length);
         stats.taken(line.value().length);
         received.offer(new Pending(line, ++seq));

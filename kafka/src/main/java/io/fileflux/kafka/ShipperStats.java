@@ -6,18 +6,22 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * A shipper's counters and gauges, for a status line or a metrics registry: lines and bytes shipped
  * (acknowledged by the broker), records and bytes in flight (and their peaks), send errors, rejected
  * records, broker latency, and per file the position acknowledged and the bytes behind.
  *
- * <p>Counters only grow; gauges are current values. A metrics binder reads them as functions, e.g.
- * {@code gauge("fileflux.kafka.in.flight", stats, ShipperStats::recordsInFlight)}. Threading: every
+ * <p>Counters only grow; gauges are current values. {@link ShipperMetrics} binds them to a Micrometer
+ * registry (reading them as functions, per-file lag included). Threading: every
  * method is thread-safe and cheap, except {@link #bytesBehind()} which looks at each file's size.
  */
 public final class ShipperStats {
@@ -37,6 +41,7 @@ public final class ShipperStats {
     private final AtomicLong peakBytes = new AtomicLong();
     private final AtomicLong lastLatencyNanos = new AtomicLong();
     private final Map<Path, FileProgress> files = new ConcurrentHashMap<>();
+    private final List<Consumer<Path>> fileListeners = new CopyOnWriteArrayList<>();
 
     ShipperStats() {
     }
@@ -110,6 +115,32 @@ public final class ShipperStats {
         return out;
     }
 
+    /**
+     * The bytes of {@code path} not acknowledged yet, as {@link #bytesBehind()} counts them; 0 for a path
+     * no line was shipped from. Looks at the file's attributes.
+     */
+    public long bytesBehind(Path path) {
+        FileProgress p = files.get(path);
+        return p == null ? 0 : behind(path, p);
+    }
+
+    /**
+     * Calls {@code listener} with each path the first time a line from it is finished (shipped or
+     * skipped), and at once with every path known already; for per-file meters. The listener runs on the
+     * producer's network thread (or the caller's, for the known paths): it must be quick.
+     */
+    public void onNewFile(Consumer<Path> listener) {
+        Objects.requireNonNull(listener, "listener");
+        fileListeners.add(listener);
+        files.keySet().forEach(listener);
+    }
+
+    private void progress(SourceLine line) {
+        if (line.end() >= 0 && files.put(line.path(), new FileProgress(line.identity(), line.end())) == null) {
+            fileListeners.forEach(l -> l.accept(line.path()));
+        }
+    }
+
     private static long behind(Path path, FileProgress progress) {
         long size;
         try {
@@ -152,15 +183,11 @@ public final class ShipperStats {
         bytesShipped.add(line.value().length);
         latencyNanos.add(latency);
         lastLatencyNanos.set(latency);
-        if (line.end() >= 0) {
-            files.put(line.path(), new FileProgress(line.identity(), line.end()));
-        }
+        progress(line);
     }
 
     void skipped(SourceLine line) {
-        if (line.end() >= 0) {
-            files.put(line.path(), new FileProgress(line.identity(), line.end()));
-        }
+        progress(line);
     }
 
     void sendError() {

@@ -5,6 +5,8 @@ import io.fileflux.reactor.lines.LineOptions;
 import io.fileflux.reactor.tail.Checkpoint;
 import io.fileflux.reactor.tail.TailLine;
 import io.fileflux.reactor.tail.TailOptions;
+import io.fileflux.reactor.tail.many.FileLine;
+import io.fileflux.reactor.tail.many.TailAllOptions;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -25,6 +27,11 @@ import reactor.core.publisher.Flux;
  * its length and terminator. Two cases are approximate: a line whose first part ended the previous file
  * (a rotation in the middle of a line) gets offset 0 of the file it ended in, and a piece of a line split
  * because it exceeded the maximum length gets the offset computed back from the checkpoint before the line.
+ *
+ * <p>Many files: {@link #tail(TailAllOptions)} ships every file a set of globs matches, now and later,
+ * through {@code FileFlux.tailAll}; each line carries the start offset the many-files tail computed,
+ * the identity of the file it was read from, and its acknowledgement to that file's entry in the
+ * options' {@link io.fileflux.reactor.tail.CheckpointRegistry registry}.
  */
 public final class SourceLines {
 
@@ -43,6 +50,34 @@ public final class SourceLines {
     public static Flux<SourceLine> tail(Path path, TailOptions options, int maxLineLength) {
         LineOptions lines = LineOptions.defaults().charset(StandardCharsets.ISO_8859_1).maxLineLength(maxLineLength);
         return from(path, FileFlux.tailLines(path, options, lines), StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Follows every file {@code options} select ({@code FileFlux.tailAll}: files created later are
+     * found, rotated and deleted files are read to their end), with the lines decoded as ISO-8859-1
+     * whatever {@code options} say (so each record's value is exactly the line's bytes and the start
+     * offsets are exact), as source lines; acknowledging one advances its file's registry entry.
+     */
+    public static Flux<SourceLine> tail(TailAllOptions options) {
+        Objects.requireNonNull(options, "options");
+        TailAllOptions bytes = options.lineOptions(options.lineOptions().charset(StandardCharsets.ISO_8859_1));
+        return FileFlux.tailAll(bytes).map(line -> of(line, StandardCharsets.ISO_8859_1));
+    }
+
+    /**
+     * One line of a many-files tail, whose lines were decoded with {@code charset} (re-encoded with it for
+     * the record; exact for ISO-8859-1), as a source line: its path, file identity ("" if unknown), start
+     * offset and end (-1 if unknown), and {@link FileLine#ack()} as its acknowledgement.
+     */
+    public static SourceLine of(FileLine line, Charset charset) {
+        Objects.requireNonNull(line, "line");
+        byte[] value = line.text().getBytes(charset);
+        Checkpoint cp = line.checkpoint();
+        if (cp == null) {
+            return new SourceLine(line.path(), "", -1, -1, value, line::ack);
+        }
+        return new SourceLine(line.path(), cp.identity().toString(), Math.min(line.offset(), cp.offset()), cp.offset(),
+                value, line::ack);
     }
 
     /**

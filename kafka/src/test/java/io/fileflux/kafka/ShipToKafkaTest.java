@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fileflux.kafka.testkit.Await;
 import io.fileflux.kafka.testkit.KafkaBroker;
+import io.fileflux.reactor.tail.Checkpoint;
+import io.fileflux.reactor.tail.CheckpointRegistry;
 import io.fileflux.reactor.tail.Checkpointer;
-import io.fileflux.reactor.tail.StartAt;
 import io.fileflux.reactor.tail.TailOptions;
+import io.fileflux.reactor.tail.many.TailAllOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +32,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 
 /** Shipping to a real broker (KRaft, a JVM of its own, shared by the tests of this class). */
 class ShipToKafkaTest {
@@ -69,17 +70,18 @@ class ShipToKafkaTest {
         int total = 100_000;
         int rotateEvery = 8_000; // lines per file between rotations: four rotations per file
         List<Path> paths = new ArrayList<>();
-        List<Flux<SourceLine>> tails = new ArrayList<>();
         for (int i = 0; i < files; i++) {
             Path p = dir.resolve("app" + i + ".log").toAbsolutePath();
             Files.createFile(p);
             paths.add(p);
-            tails.add(SourceLines.tail(p, TailOptions.defaults().startAt(StartAt.beginning())
-                    .checkpointer(Checkpointer.inMemory(null))));
         }
+        // one many-files tail over the three (rotated generations, app0.log.1..., do not match the glob:
+        // each file's tail reads them to their end across the rename)
         Map<String, Object> config = KafkaShipper.producerConfig(broker.bootstrap());
-        try (KafkaShipper shipper = KafkaShipper.create(config, ShipperOptions.toTopic(topic).maxInFlight(512))) {
-            Disposable shipping = shipper.ship(Flux.merge(tails)).subscribe();
+        try (KafkaShipper shipper = KafkaShipper.create(config, ShipperOptions.toTopic(topic).maxInFlight(512));
+             CheckpointRegistry registry = CheckpointRegistry.open(dir.resolve("registry"), Duration.ofDays(1))) {
+            Disposable shipping = shipper.ship(SourceLines.tail(TailAllOptions.of(dir + "/app*.log")
+                    .registry(registry, Duration.ofSeconds(1)))).subscribe();
             try {
                 OutputStream[] out = new OutputStream[files];
                 int[] written = new int[files];
@@ -119,7 +121,7 @@ class ShipToKafkaTest {
                 shipping.dispose();
             }
             assertEquals(total, shipper.stats().linesShipped());
-            assertTrue(shipper.stats().peakRecordsInFlight() <= 512, shipper.stats()::toString);
+            assertTrue(shipper.stats().peakRecordsInFlight() <= 512, () -> "peak " + shipper.stats().peakRecordsInFlight());
         }
 
         List<ConsumerRecord<byte[], byte[]>> records = broker.readAll(topic);
@@ -143,6 +145,75 @@ class ShipToKafkaTest {
             assertTrue(next[i] > 4 * rotateEvery, "file " + i + " had lines in five generations");
         }
         assertEquals(files * 5, nextOffset.size(), "three files, five generations each");
+    }
+
+    @Test
+    void aFileCreatedAfterTheStartIsShippedAndARestartFromTheRegistryResendsNothing() throws Exception {
+        String topic = "created-later";
+        broker.createTopic(topic, 2, Map.of());
+        Path logs = Files.createDirectories(dir.resolve("logs"));
+        Path a = logs.resolve("a.log").toAbsolutePath();
+        Path b = logs.resolve("b.log").toAbsolutePath();
+        Files.writeString(a, lines("a", 0, 500));
+        Path registryFile = dir.resolve("ship.registry");
+        TailAllOptions tail = TailAllOptions.of(logs + "/*.log");
+        Map<String, Object> config = KafkaShipper.producerConfig(broker.bootstrap());
+        try (KafkaShipper shipper = KafkaShipper.create(config, ShipperOptions.toTopic(topic));
+             CheckpointRegistry registry = CheckpointRegistry.open(registryFile, Duration.ofDays(1))) {
+            Disposable shipping = shipper.ship(SourceLines.tail(tail.registry(registry, Duration.ofSeconds(1))))
+                    .subscribe();
+            try {
+                Await.until(() -> shipper.stats().linesShipped() == 500 && shipper.stats().recordsInFlight() == 0,
+                        shipper.stats()::toString); // in flight drops after the acknowledgement
+                Files.writeString(b, lines("b", 0, 300)); // created while shipping: found and shipped
+                Await.until(() -> shipper.stats().linesShipped() == 800 && shipper.stats().recordsInFlight() == 0,
+                        shipper.stats()::toString); // in flight drops after the acknowledgement
+            } finally {
+                shipping.dispose(); // every line taken is acknowledged: the tails save the registry as they stop
+            }
+            assertEquals(Map.of(a, Files.size(a), b, Files.size(b)), offsets(registry.checkpoints()),
+                    "both files' checkpoints at their ends, in one registry");
+        }
+        assertEquals(800, broker.readAll(topic).size());
+
+        Files.writeString(a, lines("a", 500, 600), StandardOpenOption.APPEND);
+        try (KafkaShipper shipper = KafkaShipper.create(config, ShipperOptions.toTopic(topic));
+             CheckpointRegistry registry = CheckpointRegistry.open(registryFile, Duration.ofDays(1))) {
+            Disposable shipping = shipper.ship(SourceLines.tail(tail.registry(registry, Duration.ofSeconds(1))))
+                    .subscribe();
+            try {
+                Await.until(() -> shipper.stats().linesShipped() == 100 && shipper.stats().recordsInFlight() == 0,
+                        shipper.stats()::toString); // in flight drops after the acknowledgement
+            } finally {
+                shipping.dispose();
+            }
+        }
+        Map<Path, List<String>> byFile = new HashMap<>();
+        Map<String, Long> nextOffset = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : broker.readAll(topic)) {
+            Path p = Path.of(header(r, KafkaShipper.HEADER_PATH));
+            byFile.computeIfAbsent(p, k -> new ArrayList<>()).add(new String(r.value(), StandardCharsets.US_ASCII));
+            String identity = header(r, KafkaShipper.HEADER_IDENTITY);
+            long offset = Long.parseLong(header(r, KafkaShipper.HEADER_OFFSET));
+            assertEquals(nextOffset.getOrDefault(identity, 0L), offset, "the line's exact start offset");
+            nextOffset.put(identity, offset + r.value().length + 1);
+        }
+        assertEquals(List.of(lines("a", 0, 600).split("\n")), byFile.get(a), "a: every line once, in order");
+        assertEquals(List.of(lines("b", 0, 300).split("\n")), byFile.get(b), "b: every line once, in order");
+    }
+
+    private static String lines(String prefix, int from, int to) {
+        StringBuilder s = new StringBuilder();
+        for (int n = from; n < to; n++) {
+            s.append(prefix).append(n).append('\n');
+        }
+        return s.toString();
+    }
+
+    private static Map<Path, Long> offsets(Map<Path, Checkpoint> checkpoints) {
+        Map<Path, Long> out = new HashMap<>();
+        checkpoints.forEach((p, c) -> out.put(p, c.offset()));
+        return out;
     }
 
     /** A file of short lines with one line too long for the topic at line {@code big}. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fileflux.kafka.testkit.Await;
 import io.fileflux.kafka.testkit.KafkaBroker;
+import io.fileflux.kafka.testkit.RegistryFile;
 import io.fileflux.kafka.testkit.ShipperProcess;
 import io.fileflux.reactor.tail.Checkpoint;
 import io.fileflux.reactor.tail.CheckpointStore;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -78,51 +80,86 @@ class ShipperFailuresTest {
 
     @Test
     void aShipperKilledFiveTimesLosesNothingAndResendsOnlyItsWindow() throws Exception {
-        String topic = "crash";
-        broker.createTopic(topic, 1, Map.of());
-        int total = 60_000;
         int maxInFlight = 256;
         int saveEvery = 100;
+        List<Integer> backTo = killFiveTimes("crash", maxInFlight, saveEvery);
+        for (int b : backTo) {
+            assertTrue(b < maxInFlight + saveEvery, "a restart went back " + b + " lines");
+        }
+    }
+
+    @Test
+    void aManyFilesShipperKilledFiveTimesLosesNothingAndResumesAtItsRegistry() throws Exception {
+        // the registry is saved every 100 ms of acknowledgements: a restart goes back to exactly the saved
+        // checkpoint (asserted in killFiveTimes), however many lines were acknowledged after it
+        killFiveTimes("crash-many", 256, ShipperProcess.MANY);
+    }
+
+    /** The offset saved for {@code log}: in its checkpoint file, or (many files) in the registry. */
+    static long committed(Path checkpoint, Path log, boolean many) {
+        return many ? Math.max(0, RegistryFile.offset(checkpoint, log)) : committed(checkpoint);
+    }
+
+    /**
+     * Ships 60,000 lines with a shipper JVM killed (SIGKILL) at five random points and restarted; asserts no
+     * line lost, and each restart resuming exactly at the line after the checkpoint saved at the kill.
+     * Returns how far back (lines) each restart went from the furthest line sent before it.
+     */
+    private List<Integer> killFiveTimes(String topic, int maxInFlight, int saveEvery) throws Exception {
+        boolean many = saveEvery == ShipperProcess.MANY;
+        broker.createTopic(topic, 1, Map.of());
+        int total = 60_000;
         Path log = dir.resolve("app.log").toAbsolutePath();
-        Path checkpoint = dir.resolve("app.ckpt");
+        Path checkpoint = dir.resolve(many ? "ship.registry" : "app.ckpt");
         long[] ends = append(log, 0, total, new long[total]);
         Random random = new Random();
         long seed = random.nextLong();
         random.setSeed(seed);
         int[] killAt = random.ints(5, 1_000, total - 5_000).sorted().toArray();
         List<String> cmd = ShipperProcess.command(broker.bootstrap(), topic, log, checkpoint, maxInFlight, saveEvery);
+        List<Integer> resumeAt = new ArrayList<>(); // the first line each restart sends: the one after the checkpoint
+        resumeAt.add(0);
         for (int target : killAt) {
             Process shipper = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("shipper.out").toFile()).start();
             try {
-                Await.until(() -> committed(checkpoint) >= ends[target] || !shipper.isAlive(),
+                Await.until(() -> committed(checkpoint, log, many) >= ends[target] || !shipper.isAlive(),
                         () -> "the shipper to pass line " + target + " (seed " + seed + ")");
                 assertTrue(shipper.isAlive(), "the shipper runs until killed");
             } finally {
                 shipper.destroyForcibly(); // SIGKILL
                 shipper.waitFor(60, TimeUnit.SECONDS);
             }
+            long saved = committed(checkpoint, log, many);
+            int next = 0;
+            while (next < total && ends[next] <= saved) {
+                next++;
+            }
+            resumeAt.add(next);
         }
-        Process last = new ProcessBuilder(cmd).redirectErrorStream(true)
+        int last = resumeAt.get(resumeAt.size() - 1);
+        long before = broker.readAll(topic).size();
+        Process lastRun = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("shipper.out").toFile()).start();
         try {
-            Await.until(() -> committed(checkpoint) == ends[total - 1] || !last.isAlive(),
-                    () -> "the last shipper to finish the file (seed " + seed + ")");
+            broker.awaitRecords(topic, before + total - last); // it resumes at line `last` and sends the rest
         } finally {
-            last.destroyForcibly();
-            last.waitFor(60, TimeUnit.SECONDS);
+            lastRun.destroyForcibly();
+            lastRun.waitFor(60, TimeUnit.SECONDS);
         }
 
         List<ConsumerRecord<byte[], byte[]>> records = broker.readAll(topic);
         boolean[] seen = new boolean[total];
+        List<Integer> backTo = new ArrayList<>();
         int duplicates = 0;
         int expected = 0; // the next line not seen yet
         int previous = -1;
         for (ConsumerRecord<byte[], byte[]> r : records) {
             int n = seq(r);
-            if (n <= previous) { // a restart went back: never further than one window plus one save interval
-                assertTrue(previous - n < maxInFlight + saveEvery,
-                        "restart went back from " + previous + " to " + n + " (seed " + seed + ")");
+            if (n <= previous) { // a restart went back: to the line after a saved checkpoint
+                assertTrue(resumeAt.contains(n), "restart went back from " + previous + " to " + n
+                        + ", not to a saved checkpoint " + resumeAt + " (seed " + seed + ")");
+                backTo.add(previous - n);
             } else {
                 assertEquals(previous + 1, n, "no line skipped after " + previous + " (seed " + seed + ")");
             }
@@ -136,10 +173,10 @@ class ShipperFailuresTest {
             }
         }
         assertEquals(total, expected, "every line in the topic (seed " + seed + ")");
-        assertTrue(duplicates <= killAt.length * (maxInFlight + saveEvery),
-                duplicates + " duplicates after " + killAt.length + " kills at " + Arrays.toString(killAt));
-        System.out.println("kill -9 at lines " + Arrays.toString(killAt) + ": " + duplicates + " duplicates, "
-                + records.size() + " records for " + total + " lines (seed " + seed + ")");
+        System.out.println((many ? "tailAll + registry" : "single file") + ", kill -9 at lines "
+                + Arrays.toString(killAt) + ": " + duplicates + " duplicates, " + records.size() + " records for "
+                + total + " lines, restarts went back " + backTo + " lines (seed " + seed + ")");
+        return backTo;
     }
 
     @Test

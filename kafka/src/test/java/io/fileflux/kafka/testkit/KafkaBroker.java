@@ -193,6 +193,40 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /**
+     * Waits until at least {@code records} records were written to {@code topic} (the sum of its
+     * partitions' end offsets: the record count while nothing is deleted and no transaction markers are
+     * written), polling with one admin client; fails if that never happens within {@link Await#BOUND}.
+     */
+    public void awaitRecords(String topic, long records) throws InterruptedException {
+        try (Admin a = admin()) {
+            Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> specs = new HashMap<>();
+            long[] seen = {0};
+            Await.until(() -> {
+                try {
+                    if (specs.isEmpty()) {
+                        for (org.apache.kafka.common.TopicPartitionInfo info
+                                : a.describeTopics(java.util.Set.of(topic)).allTopicNames().get().get(topic).partitions()) {
+                            specs.put(new TopicPartition(topic, info.partition()),
+                                    org.apache.kafka.clients.admin.OffsetSpec.latest());
+                        }
+                    }
+                    long sum = 0;
+                    for (var e : a.listOffsets(specs).all().get().values()) {
+                        sum += e.offset();
+                    }
+                    seen[0] = sum;
+                    return sum >= records;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                } catch (ExecutionException e) {
+                    return false; // the broker is busy: ask again
+                }
+            }, () -> records + " records in " + topic + ", saw " + seen[0]);
+        }
+    }
+
+    /**
      * Every record of {@code topic} from the beginning up to the end offsets as they are when called (so
      * call it once the producer has finished), partition by partition in offset order, read with a plain
      * {@link KafkaConsumer} assigned to every partition (no consumer group).

@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fileflux.kafka.KafkaShipper;
-import io.fileflux.kafka.testkit.Await;
 import io.fileflux.kafka.testkit.KafkaBroker;
-import io.fileflux.reactor.tail.Checkpoint;
-import io.fileflux.reactor.tail.CheckpointStore;
-import java.io.IOException;
+import io.fileflux.kafka.testkit.RegistryFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,20 +59,6 @@ class ShipCommandTest {
         return out;
     }
 
-    /**
-     * The offset in the checkpoint {@code fileflux ship --checkpoint ck} keeps for the file named {@code name}
-     * ({@code ck.NAME-HASH}), -1 while there is none; it only covers lines the broker acknowledged.
-     */
-    private static long saved(Path ck, String name) {
-        try (var files = Files.list(ck.getParent())) {
-            Path p = files.filter(f -> f.getFileName().toString().startsWith(ck.getFileName() + "." + name + "-"))
-                    .findFirst().orElse(null);
-            return p == null ? -1 : CheckpointStore.file(p).load().map(Checkpoint::offset).orElse(-1L);
-        } catch (IOException | RuntimeException e) {
-            return -1; // being replaced: look again
-        }
-    }
-
     private static List<String> expected(String prefix, int from, int to) {
         List<String> out = new ArrayList<>();
         for (int n = from; n < to; n++) {
@@ -85,24 +68,26 @@ class ShipCommandTest {
     }
 
     @Test
-    void shipsTheFilesAGlobMatchesAndResumesFromTheCheckpoints() throws Exception {
+    void followsAGlobLiveWithOneRegistryAndResumesWithoutResending() throws Exception {
         String topic = "cli";
         broker.createTopic(topic, 2, Map.of());
         Path logs = Files.createDirectories(dir.resolve("logs"));
-        append(logs.resolve("a.log"), "a", 0, 1000);
-        append(logs.resolve("b.log"), "b", 0, 1500);
+        Path a = logs.resolve("a.log");
+        Path b = logs.resolve("b.log");
+        Path d = logs.resolve("d.log");
+        append(a, "a", 0, 1000);
+        append(b, "b", 0, 1500);
         append(logs.resolve("c.txt"), "c", 0, 10); // not matched
-        Path ck = dir.resolve("ship.ckpt");
+        Path ck = dir.resolve("ship.registry");
         String[] args = {"ship", "--bootstrap", broker.bootstrap(), "--topic", topic, "--checkpoint", ck.toString(),
                 logs + "/*.log"};
 
         Process first = CliProcess.builder(args).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("first.out").toFile()).start();
         try {
-            long aSize = Files.size(logs.resolve("a.log"));
-            long bSize = Files.size(logs.resolve("b.log"));
-            Await.until(() -> saved(ck, "a.log") == aSize && saved(ck, "b.log") == bSize || !first.isAlive(),
-                    () -> "the checkpoints at the files' ends");
+            broker.awaitRecords(topic, 2500);
+            append(d, "d", 0, 300); // created after the start: found and shipped
+            broker.awaitRecords(topic, 2800);
             assertTrue(first.isAlive(), "ship follows the files until stopped");
         } finally {
             first.destroy(); // SIGTERM: waits for the records in flight, saves the checkpoints
@@ -110,25 +95,26 @@ class ShipCommandTest {
         }
         assertEquals(expected("a", 0, 1000), values(topic, "a"));
         assertEquals(expected("b", 0, 1500), values(topic, "b"));
+        assertEquals(expected("d", 0, 300), values(topic, "d"));
         assertEquals(List.of(), values(topic, "c"));
-        try (var files = Files.list(dir)) {
-            assertEquals(2, files.filter(f -> f.getFileName().toString().startsWith("ship.ckpt.")).count(),
-                    "one checkpoint per file");
-        }
+        assertEquals(Files.size(a), RegistryFile.offset(ck, a), "a's checkpoint at its end");
+        assertEquals(Files.size(b), RegistryFile.offset(ck, b), "b's checkpoint at its end");
+        assertEquals(Files.size(d), RegistryFile.offset(ck, d), "d's checkpoint at its end");
+        assertEquals(3, RegistryFile.read(ck).size(), "one registry for every file");
 
-        append(logs.resolve("a.log"), "a", 1000, 1200);
-        long aSize = Files.size(logs.resolve("a.log"));
+        append(a, "a", 1000, 1200);
         Process second = CliProcess.builder(args).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("second.out").toFile()).start();
         try {
-            Await.until(() -> saved(ck, "a.log") == aSize || !second.isAlive(),
-                    () -> "the checkpoint past the new lines");
+            broker.awaitRecords(topic, 3000);
         } finally {
             second.destroy();
             second.waitFor(60, TimeUnit.SECONDS);
         }
         assertEquals(expected("a", 0, 1200), values(topic, "a"), "only the lines after the checkpoint, once");
         assertEquals(expected("b", 0, 1500), values(topic, "b"));
+        assertEquals(expected("d", 0, 300), values(topic, "d"));
+        assertEquals(Files.size(a), RegistryFile.offset(ck, a));
         ConsumerRecord<byte[], byte[]> r = broker.readAll(topic).get(0);
         assertTrue(new String(r.headers().lastHeader(KafkaShipper.HEADER_PATH).value(), StandardCharsets.UTF_8)
                 .endsWith(".log"));
@@ -160,22 +146,9 @@ class ShipCommandTest {
         assertEquals(2, FilefluxCli.run("ship", "--bootstrap", "127.0.0.1:1", "--topic", "a b", "x.log"), "bad topic");
         assertEquals(2, FilefluxCli.run("ship", "--bootstrap", "127.0.0.1:1", "--topic", "t", "--on-reject", "drop",
                 "x.log"), "bad policy");
-        assertEquals(1, FilefluxCli.run("ship", "--bootstrap", "127.0.0.1:1", "--topic", "t", dir + "/*.nothing"),
-                "a glob matching nothing");
+        assertEquals(1, FilefluxCli.run("ship", "--bootstrap", "127.0.0.1:1", "--topic", "t", "--once",
+                dir + "/*.nothing"), "a glob matching nothing with --once (without: waits for files)");
         assertEquals(1, FilefluxCli.run("ship", "--bootstrap", "127.0.0.1:1", "--topic", "t", dir + "/missing.log"),
                 "a missing file");
-    }
-
-    @Test
-    void globsAreMatchedAcrossDirectoriesAndPlainPathsKept() throws Exception {
-        Path logs = Files.createDirectories(dir.resolve("logs/x/y"));
-        Files.writeString(dir.resolve("logs/top.log"), "t\n");
-        Files.writeString(logs.resolve("deep.log"), "d\n");
-        Files.writeString(logs.resolve("deep.txt"), "d\n");
-        Path plain = Files.writeString(dir.resolve("plain.log"), "p\n");
-        assertEquals(List.of(dir.resolve("logs/top.log").toAbsolutePath(), logs.resolve("deep.log").toAbsolutePath()),
-                ShipCommand.resolve(List.of(dir + "/logs/*.log", dir + "/logs/**/*.log")));
-        assertEquals(List.of(logs.resolve("deep.log").toAbsolutePath(), plain.toAbsolutePath()),
-                ShipCommand.resolve(List.of(dir + "/logs/*/*/deep.*g", plain.toString(), plain.toString())));
     }
 }
