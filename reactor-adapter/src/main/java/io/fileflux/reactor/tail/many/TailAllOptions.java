@@ -26,6 +26,8 @@ public final class TailAllOptions {
 
     /** Default rescan interval, the safety net under directory notifications: 1 s. */
     public static final Duration DEFAULT_SCAN_INTERVAL = Duration.ofSeconds(1);
+    /** Default time a deleted file is still read after its path disappeared and it went quiet: 5 s. */
+    public static final Duration DEFAULT_ROTATE_WAIT = Duration.ofSeconds(5);
     /** Default bound on files followed at once: 1024. */
     public static final int DEFAULT_MAX_FILES = 1024;
     /** Default lines queued per file (the per-file share of a round of the merge): 64. */
@@ -36,6 +38,7 @@ public final class TailAllOptions {
     private final TailOptions fileOptions;
     private final LineOptions lineOptions;
     private final Duration maxAge;
+    private final Duration rotateWait;
     private final Duration scanInterval;
     private final boolean watch;
     private final int maxFiles;
@@ -46,7 +49,7 @@ public final class TailAllOptions {
     private final Consumer<FileSetEvent> onFileEvent;
 
     private TailAllOptions(List<String> include, List<String> exclude, TailOptions fileOptions, LineOptions lineOptions,
-                           Duration maxAge, Duration scanInterval, boolean watch, int maxFiles,
+                           Duration maxAge, Duration rotateWait, Duration scanInterval, boolean watch, int maxFiles,
                            int linesPerFile, CheckpointRegistry registry, Duration saveInterval,
                            Consumer<TailEvent> onEvent, Consumer<FileSetEvent> onFileEvent) {
         this.include = include;
@@ -54,6 +57,7 @@ public final class TailAllOptions {
         this.fileOptions = fileOptions;
         this.lineOptions = lineOptions;
         this.maxAge = maxAge;
+        this.rotateWait = rotateWait;
         this.scanInterval = scanInterval;
         this.watch = watch;
         this.maxFiles = maxFiles;
@@ -79,15 +83,15 @@ public final class TailAllOptions {
         List<String> in = List.of(globs);
         in.forEach(Globs::validate);
         return new TailAllOptions(in, List.of(), TailOptions.defaults().watch(false), LineOptions.defaults(), null,
-                DEFAULT_SCAN_INTERVAL, true, DEFAULT_MAX_FILES, DEFAULT_LINES_PER_FILE, null,
+                DEFAULT_ROTATE_WAIT, DEFAULT_SCAN_INTERVAL, true, DEFAULT_MAX_FILES, DEFAULT_LINES_PER_FILE, null,
                 Duration.ofSeconds(1), null, null);
     }
 
     private TailAllOptions copy(List<String> exclude, TailOptions fileOptions, LineOptions lineOptions, Duration maxAge,
-                                Duration scanInterval, boolean watch, int maxFiles,
+                                Duration rotateWait, Duration scanInterval, boolean watch, int maxFiles,
                                 int linesPerFile, CheckpointRegistry registry, Duration saveInterval,
                                 Consumer<TailEvent> onEvent, Consumer<FileSetEvent> onFileEvent) {
-        return new TailAllOptions(include, exclude, fileOptions, lineOptions, maxAge, scanInterval, watch,
+        return new TailAllOptions(include, exclude, fileOptions, lineOptions, maxAge, rotateWait, scanInterval, watch,
                 maxFiles, linesPerFile, registry, saveInterval, onEvent, onFileEvent);
     }
 
@@ -99,7 +103,7 @@ public final class TailAllOptions {
         Objects.requireNonNull(globs, "globs");
         List<String> ex = List.of(globs);
         ex.forEach(Globs::validate);
-        return copy(ex, fileOptions, lineOptions, maxAge, scanInterval, watch, maxFiles, linesPerFile,
+        return copy(ex, fileOptions, lineOptions, maxAge, rotateWait, scanInterval, watch, maxFiles, linesPerFile,
                 registry, saveInterval, onEvent, onFileEvent);
     }
 
@@ -107,19 +111,18 @@ public final class TailAllOptions {
      * How each file is tailed (start position of the files present at the start, poll interval, chunk
      * size, engine, truncation...). Default: {@code TailOptions.defaults().watch(false)}: each file's
      * tail polls at its poll interval and no file has a watcher of its own. Its checkpointer and event
-     * listener are ignored: see {@link #registry} and {@link #onEvent}. Its
-     * {@link TailOptions#rotateWait() rotateWait} is {@link #rotateWait()}.
+     * listener are ignored: see {@link #registry} and {@link #onEvent}.
      */
     public TailAllOptions fileOptions(TailOptions options) {
         Objects.requireNonNull(options, "options");
-        return copy(exclude, options, lineOptions, maxAge, scanInterval, watch, maxFiles, linesPerFile,
+        return copy(exclude, options, lineOptions, maxAge, rotateWait, scanInterval, watch, maxFiles, linesPerFile,
                 registry, saveInterval, onEvent, onFileEvent);
     }
 
     /** How lines are decoded (default UTF-8, 1 MiB lines). */
     public TailAllOptions lineOptions(LineOptions options) {
         Objects.requireNonNull(options, "options");
-        return copy(exclude, fileOptions, options, maxAge, scanInterval, watch, maxFiles, linesPerFile,
+        return copy(exclude, fileOptions, options, maxAge, rotateWait, scanInterval, watch, maxFiles, linesPerFile,
                 registry, saveInterval, onEvent, onFileEvent);
     }
 
@@ -132,25 +135,22 @@ public final class TailAllOptions {
         if (age != null && (age.isNegative() || age.isZero())) {
             throw new IllegalArgumentException("maxAge must be positive, was " + age);
         }
-        return copy(exclude, fileOptions, lineOptions, age, scanInterval, watch, maxFiles, linesPerFile,
+        return copy(exclude, fileOptions, lineOptions, age, rotateWait, scanInterval, watch, maxFiles, linesPerFile,
                 registry, saveInterval, onEvent, onFileEvent);
     }
 
     /**
-     * The rotation grace period, one notion for the set and each file: a file whose path has disappeared
-     * (deleted, or renamed to a name that does not match) is still read, and stops being followed once
-     * its path has been gone this long, nothing was delivered from it for this long while its lines were
-     * wanted, and it was read to its end; each file's tail reads a rotated generation until it has been
-     * quiet this long ({@link TailOptions#rotateWait(Duration)}). Sets the file options' rotateWait.
-     * Default: {@link TailOptions#DEFAULT_ROTATE_WAIT}.
+     * How long a file whose path has disappeared (deleted, or renamed to a name that does not match) is
+     * still read: it stops being followed once its path has been gone this long, nothing was delivered
+     * from it for this long while its lines were wanted, and it was read to its end (default 5 s).
      */
     public TailAllOptions rotateWait(Duration wait) {
         Objects.requireNonNull(wait, "wait");
         if (wait.isNegative()) {
             throw new IllegalArgumentException("rotateWait must be >= 0, was " + wait);
         }
-        return copy(exclude, fileOptions.rotateWait(wait), lineOptions, maxAge, scanInterval, watch, maxFiles,
-                linesPerFile, registry, saveInterval, onEvent, onFileEvent);
+        return copy(exclude, fileOptions, lineOptions, maxAge, wait, scanInterval, watch, maxFiles, linesPerFile,
+                registry, saveInterval, onEvent, onFileEvent);
     }
 
     /** How often the directories are listed again, notifications or not (default 1 s). */
@@ -159,7 +159,7 @@ public final class TailAllOptions {
         if (interval.toMillis() < 1) {
             throw new IllegalArgumentException("scanInterval must be >= 1 ms, was " + interval);
         }
-        return copy(exclude, fileOptions, lineOptions, maxAge, interval, watch, maxFiles, linesPerFile,
+        return copy(exclude, fileOptions, lineOptions, maxAge, rotateWait, interval, watch, maxFiles, linesPerFile,
                 registry, saveInterval, onEvent, onFileEvent);
     }
 
@@ -169,7 +169,7 @@ public final class TailAllOptions {
      * false: rescans at {@link #scanInterval} only.
      */
     public TailAllOptions watch(boolean watch) {
-        return copy(exclude, fileOptions, lineOptions, maxAge, scanInterval, watch, maxFiles,
+        return copy(exclude, fileOptions, lineOptions, maxAge, rotateWait, scanInterval, watch, maxFiles,
                 linesPerFile, registry, saveInterval, onEvent, onFileEvent);
     }
 
@@ -182,7 +182,7 @@ public final class TailAllOptions {
         if (max < 1) {
             throw new IllegalArgumentException("maxFiles must be >= 1, was " + max);
         }
-        return copy(exclude, fileOptions, lineOptions, maxAge, scanInterval, watch, max, linesPerFile,
+        return copy(exclude, fileOptions, lineOptions, maxAge, rotateWait, scanInterval, watch, max, linesPerFile,
                 registry, saveInterval, onEvent, onFileEvent);
     }
 
@@ -194,7 +194,7 @@ public final class TailAllOptions {
         if (lines < 1) {
             throw new IllegalArgumentException("linesPerFile must be >= 1, was " + lines);
         }
-        return copy(exclude, fileOptions, lineOptions, maxAge, scanInterval, watch, maxFiles, lines,
+        return copy(exclude, fileOptions, lineOptions, maxAge, rotateWait, scanInterval, watch, maxFiles, lines,
                 registry, saveInterval, onEvent, onFileEvent);
     }
 
@@ -209,21 +209,21 @@ public final class TailAllOptions {
         if (saveInterval.isNegative()) {
             throw new IllegalArgumentException("saveInterval must be >= 0, was " + saveInterval);
         }
-        return copy(exclude, fileOptions, lineOptions, maxAge, scanInterval, watch, maxFiles,
+        return copy(exclude, fileOptions, lineOptions, maxAge, rotateWait, scanInterval, watch, maxFiles,
                 linesPerFile, registry, saveInterval, onEvent, onFileEvent);
     }
 
     /** Called with each file's tail events (rotation, truncation, skipped files...); must not block. */
     public TailAllOptions onEvent(Consumer<TailEvent> listener) {
         Objects.requireNonNull(listener, "listener");
-        return copy(exclude, fileOptions, lineOptions, maxAge, scanInterval, watch, maxFiles,
+        return copy(exclude, fileOptions, lineOptions, maxAge, rotateWait, scanInterval, watch, maxFiles,
                 linesPerFile, registry, saveInterval, listener, onFileEvent);
     }
 
     /** Called when a file starts or stops being followed, or waits for the bound; must not block. */
     public TailAllOptions onFileEvent(Consumer<FileSetEvent> listener) {
         Objects.requireNonNull(listener, "listener");
-        return copy(exclude, fileOptions, lineOptions, maxAge, scanInterval, watch, maxFiles,
+        return copy(exclude, fileOptions, lineOptions, maxAge, rotateWait, scanInterval, watch, maxFiles,
                 linesPerFile, registry, saveInterval, onEvent, listener);
     }
 
@@ -249,7 +249,7 @@ public final class TailAllOptions {
     }
 
     public Duration rotateWait() {
-        return fileOptions.rotateWait();
+        return rotateWait;
     }
 
     public Duration scanInterval() {
@@ -290,7 +290,7 @@ public final class TailAllOptions {
     @Override
     public String toString() {
         return "TailAllOptions[include=" + include + ", exclude=" + exclude + ", maxAge=" + maxAge + ", rotateWait="
-                + rotateWait() + ", scanInterval=" + scanInterval + ", watch=" + watch + ", maxFiles=" + maxFiles
+                + rotateWait + ", scanInterval=" + scanInterval + ", watch=" + watch + ", maxFiles=" + maxFiles
                 + ", linesPerFile=" + linesPerFile + ", registry=" + registry + ", file=" + fileOptions + "]";
     }
 }

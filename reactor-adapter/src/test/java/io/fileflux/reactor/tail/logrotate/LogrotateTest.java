@@ -213,28 +213,6 @@ class LogrotateTest {
         assertEveryLineOnce("bursts");
     }
 
-    /**
-     * Without logrotate: four renames 10 ms apart ({@code mv app.log app.log.N}, then create
-     * {@code app.log} and tell the writer to reopen), three times. The generations the tail does not see
-     * at the path are recovered beside it: nothing is lost.
-     */
-    @Test
-    void fourRenamesTenMillisecondsApartLoseNothing() throws Exception {
-        startTail(withRotateWait());
-        writer = new NumberedWriter(log, LINES, PER_MILLI).start();
-        int n = 0;
-        for (int burst = 1; burst <= 3; burst++) {
-            awaitWritten((long) LINES * burst / 4);
-            for (int r = 0; r < 4; r++) {
-                Files.move(log, dir.resolve("app.log." + (++n)));
-                Files.createFile(log);
-                writer.reopen(0);
-                Thread.sleep(10); // paces the renames (a stimulus; nothing is asserted about time)
-            }
-        }
-        assertEveryLineOnce("four renames 10 ms apart");
-    }
-
     @Test
     void deleteAndCreate() throws Exception {
         startTail(defaults());
