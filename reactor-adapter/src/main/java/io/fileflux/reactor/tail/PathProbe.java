@@ -6,9 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,14 +20,9 @@ import reactor.core.scheduler.Schedulers;
  * readable however it is renamed or deleted afterwards — and handed to the subscription's drain as a
  * {@link Generation}, in the order seen.
  *
- * <p>When the path names a new file, generations may have come and gone at the path since the last
- * look (several renames between two looks). Those still beside the path ({@link RotatedSiblings}: same
- * directory, name starting with the path's, not compressed) are recovered: every such file whose inode
- * the tail has not seen — not beside the path at the first look, and never the newest file seen — is
- * opened and handed over before the new file, the oldest first ({@link RotatedSiblings#OLDEST_FIRST}).
- * The probe also counts the path's creations reported by notifications: when more were reported than
- * files were found (at the path or recovered beside it), generations came and went unseen and are gone
- * (deleted, compressed, moved elsewhere); each is reported as {@link TailEvent.Kind#MISSED}.
+ * <p>It also counts the path's creations reported by notifications: when more were reported than new
+ * files were found, generations came and went between two looks; each is reported as
+ * {@link TailEvent.Kind#MISSED}.
  *
  * <p>Threading: {@link #request()} may be called from any thread and never blocks; the looks (which may
  * block briefly in {@code stat} and {@code open}) run on a bounded-elastic thread, one at a time, so
@@ -64,11 +56,6 @@ final class PathProbe {
     private Generation newest;
     /** New files found since notifications were counted. */
     private long newFound;
-    /**
-     * The inodes beside the path the tail must not recover: those there at the first look, and every
-     * file seen at the path since. Pruned to what is still beside the path at each recovery.
-     */
-    private Set<Long> known;
 
     PathProbe(Path path, FileEngine engine, int maxFound, Generation newest, Runnable wake,
               java.util.function.Consumer<TailEvent> events) {
@@ -133,9 +120,6 @@ final class PathProbe {
     private void look() {
         long createdBefore = created.get();
         Generation last = newest;
-        if (known == null) {
-            known = firstLookBeside(last);
-        }
         try {
             Object ino = Files.getAttribute(path, "unix:ino");
             missing = false;
@@ -176,85 +160,15 @@ final class PathProbe {
             account(createdBefore);
             return;
         }
-        last = recoverBeside(last, d.identity().index());
         Generation g = new Generation(d, System.nanoTime(), last.sizeOrUnknown());
-        hand(g);
+        newest = g;
+        newFound++;
+        foundCount.incrementAndGet();
+        found.offer(g);
         if (stopped) {
             closeFound(); // raced with the end of the subscription: nobody else will take it
         }
         account(createdBefore);
-    }
-
-    private void hand(Generation g) {
-        newest = g;
-        known.add(g.identity.index());
-        newFound++;
-        foundCount.incrementAndGet();
-        found.offer(g);
-    }
-
-    /** The inodes beside the path now (rotated before the tail began), and the newest file's. */
-    private Set<Long> firstLookBeside(Generation newest) {
-        Set<Long> k = new HashSet<>();
-        k.add(newest.identity.index());
-        try {
-            RotatedSiblings.stat(path).forEach(s -> k.add(s.inode()));
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("listing the files beside {} failed", path, e);
-        }
-        return k;
-    }
-
-    private boolean atPath(long inode) {
-        try {
-            return Files.getAttribute(path, "unix:ino") instanceof Number n && n.longValue() == inode;
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    /**
-     * The path names a new file (inode {@code newInode}): hands over, oldest first, the files beside the
-     * path that sat there after {@code last} and before it. Returns the newest generation handed over
-     * (or {@code last}).
-     */
-    private Generation recoverBeside(Generation last, long newInode) {
-        List<RotatedSiblings.Sibling> beside;
-        try {
-            beside = RotatedSiblings.stat(path);
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("listing the files beside {} failed", path, e);
-            return last;
-        }
-        Set<Long> present = new HashSet<>();
-        beside.forEach(s -> present.add(s.inode()));
-        present.add(last.identity.index());
-        known.retainAll(present); // a deleted file's inode may be reused by a later generation
-        known.add(newInode);
-        // the new file still at the path after the listing: every unseen file beside came before it;
-        // rotated on since, only those older than it did (the others are recovered after it, later)
-        RotatedSiblings.Sibling after = null;
-        if (!atPath(newInode)) {
-            after = beside.stream().filter(s -> s.inode() == newInode).findFirst().orElse(null);
-        }
-        for (RotatedSiblings.Sibling s : RotatedSiblings.unseen(beside, known, after)) {
-            known.add(s.inode());
-            FileDevice d;
-            try {
-                d = engine.open(s.path());
-            } catch (IOException | RuntimeException e) {
-                continue; // gone since the listing (rotated on, or deleted): accounted as missed
-            }
-            if (d.identity().index() != s.inode()) {
-                d.closeAsync(); // another file took the name since the listing
-                continue;
-            }
-            LOG.debug("{}: recovered {} ({}), rotated away between two looks", path, s.path(), d.identity());
-            Generation g = new Generation(d, System.nanoTime(), last.sizeOrUnknown());
-            hand(g);
-            last = g;
-        }
-        return last;
     }
 
     /**

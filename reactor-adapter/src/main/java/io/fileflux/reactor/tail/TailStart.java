@@ -5,11 +5,13 @@ import io.fileflux.core.FileEngine;
 import io.fileflux.core.FileFingerprint;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
@@ -191,20 +193,25 @@ final class TailStart {
      */
     private Mono<Optional<Generation>> findBeside(Checkpoint cp) throws IOException {
         List<Generation> candidates = new ArrayList<>();
-        for (Path p : RotatedSiblings.paths(path)) {
-            if (!sameInode(p, cp)) {
-                continue;
-            }
-            FileDevice d;
-            try {
-                d = open(p);
-            } catch (IOException e) {
-                continue;
-            }
-            if (d.identity().equals(cp.identity())) {
-                candidates.add(generation(d));
-            } else {
-                d.closeAsync();
+        String name = path.getFileName().toString();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(path.getParent(),
+                p -> p.getFileName().toString().startsWith(name) && !p.equals(path) && !compressed(p)
+                        && Files.isRegularFile(p))) {
+            for (Path p : ds) {
+                if (!sameInode(p, cp)) {
+                    continue;
+                }
+                FileDevice d;
+                try {
+                    d = open(p);
+                } catch (IOException e) {
+                    continue;
+                }
+                if (d.identity().equals(cp.identity())) {
+                    candidates.add(generation(d));
+                } else {
+                    d.closeAsync();
+                }
             }
         }
         return Flux.fromIterable(candidates)
@@ -224,6 +231,16 @@ final class TailStart {
         } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
             return true; // not a unix file system: open and compare
         }
+    }
+
+    private static boolean compressed(Path p) {
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        for (String ext : new String[] {".gz", ".bz2", ".xz", ".zst", ".zip", ".lz4", ".lzma", ".z", ".br"}) {
+            if (n.endsWith(ext)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Reads the generation's first bytes into its fingerprint. */
