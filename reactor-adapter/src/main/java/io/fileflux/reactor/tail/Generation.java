@@ -62,6 +62,21 @@ final class Generation {
         lastLookSize = size;
     }
 
+    /**
+     * A read of it while newer generations wait ended at {@code end}: if that is past the last size seen,
+     * it changed now, when the newer ones held {@code newerBytes}. Without this, a read that went past
+     * the size its look saw (the writer was mid-write) left the change to be dated at the next look, after
+     * the bytes were emitted and maybe after the writer had moved on, and the move went unnoticed until the
+     * grace ran out.
+     */
+    void readPast(long end, long now, long newerBytes) {
+        if (end > lastLookSize) {
+            lastLookSize = end;
+            lastChangeNanos = now;
+            newerBytesAtChange = newerBytes;
+        }
+    }
+
     /** Closes the file (asynchronously; safe more than once). */
     void close() {
         device.closeAsync();

@@ -215,6 +215,11 @@ final class TailSubscription extends DrainLoop implements Subscription {
                     position = r.position + r.bytes;
                     lastDataNanos = System.nanoTime();
                     markerSent = false;
+                    if (current.lastLookSize >= 0 && !pending.isEmpty()) {
+                        // a rotated generation grew: dated now, before its bytes are emitted (a look dated
+                        // it only when it next saw the size, after what the writer did next)
+                        current.readPast(position, lastDataNanos, pending.bytes());
+                    }
                 } else {
                     state = State.AT_END;
                 }
