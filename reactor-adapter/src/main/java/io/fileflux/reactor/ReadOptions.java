@@ -36,7 +36,8 @@ public final class ReadOptions {
     /** {@link #length()} of a read that goes to end of file. */
     public static final long TO_END = -1;
 
-    private static final ReadOptions DEFAULTS = new ReadOptions(DEFAULT_CHUNK_SIZE, DEFAULT_MAX_IN_FLIGHT, 0, TO_END, ExecutionOptions.defaults(), Set.of(), BufferMode.HEAP, null);
+    private static final ReadOptions DEFAULTS = new ReadOptions(DEFAULT_CHUNK_SIZE, DEFAULT_MAX_IN_FLIGHT, 0,
+            TO_END, ExecutionOptions.defaults(), Set.of(), BufferMode.HEAP, null);
 
     private final int chunkSize;
     private final int maxInFlight;
@@ -153,7 +154,8 @@ public final class ReadOptions {
      */
     public ReadOptions pooled(BufferPool pool) {
         Objects.requireNonNull(pool, "pool");
-        return new ReadOptions(pool.bufferSize(), maxInFlight, position, length, execution, openOptions, BufferMode.POOLED, pool);
+        return new ReadOptions(pool.bufferSize(), maxInFlight, position, length, execution, openOptions,
+                BufferMode.POOLED, pool);
     }
 
     /**
@@ -240,7 +242,7 @@ public final class ReadOptions {
     @Override
     public String toString() {
         return "ReadOptions[chunkSize=" + chunkSize + ", maxInFlight=" + maxInFlight + ", position=" + position
-                + ", length=" + (length == TO_END ? "to end" : length) + ", " + execution + ", openOptions=" + openOptions
-                + ", bufferMode=" + bufferMode + "]";
+                + ", length=" + (length == TO_END ? "to end" : length) + ", " + execution
+                + ", openOptions=" + openOptions + ", bufferMode=" + bufferMode + "]";
     }
 }

@@ -57,7 +57,8 @@ public final class WriteOptions {
     public static final long DEFAULT_MAX_BYTES_IN_FLIGHT = 16L << 20;
 
     private static final Consumer<ByteBuffer> NO_RELEASE = b -> { };
-    private static final WriteOptions DEFAULTS = new WriteOptions(Mode.TRUNCATE, 0, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_BYTES_IN_FLIGHT, Durability.NONE, false, null, ExecutionOptions.defaults(), NO_RELEASE, null);
+    private static final WriteOptions DEFAULTS = new WriteOptions(Mode.TRUNCATE, 0, DEFAULT_MAX_IN_FLIGHT,
+            DEFAULT_MAX_BYTES_IN_FLIGHT, Durability.NONE, false, null, ExecutionOptions.defaults(), NO_RELEASE, null);
 
     private final Mode mode;
     private final long position;
@@ -114,7 +115,8 @@ public final class WriteOptions {
     }
 
     private WriteOptions mode(Mode mode, long position) {
-        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions, execution, release, progress);
+        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
+                execution, release, progress);
     }
 
     /** Writes submitted at once, at most; default 4. Upstream is asked for no more buffers than that. */
@@ -123,7 +125,8 @@ public final class WriteOptions {
             throw new IllegalArgumentException(
                     "maxInFlight must be between 1 and " + MAX_IN_FLIGHT_LIMIT + ", was " + maxInFlight);
         }
-        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions, execution, release, progress);
+        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
+                execution, release, progress);
     }
 
     /**
@@ -135,13 +138,15 @@ public final class WriteOptions {
         if (maxBytesInFlight <= 0) {
             throw new IllegalArgumentException("maxBytesInFlight must be > 0, was " + maxBytesInFlight);
         }
-        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions, execution, release, progress);
+        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
+                execution, release, progress);
     }
 
     /** What to sync once every byte is written, before the {@code Mono} succeeds; default none. */
     public WriteOptions durability(Durability durability) {
         Objects.requireNonNull(durability, "durability");
-        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions, execution, release, progress);
+        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
+                execution, release, progress);
     }
 
     /**
@@ -151,7 +156,8 @@ public final class WriteOptions {
      * {@link Mode#TRUNCATE} and {@link Mode#CREATE_NEW} (checked at assembly).
      */
     public WriteOptions atomic(boolean atomic) {
-        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions, execution, release, progress);
+        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
+                execution, release, progress);
     }
 
     /**
@@ -161,7 +167,8 @@ public final class WriteOptions {
      */
     public WriteOptions permissions(Set<PosixFilePermission> permissions) {
         Objects.requireNonNull(permissions, "permissions");
-        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, Set.copyOf(permissions), execution, release, progress);
+        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic,
+                Set.copyOf(permissions), execution, release, progress);
     }
 
     /** Writes through this engine instead of the default one. */
@@ -187,7 +194,8 @@ public final class WriteOptions {
      */
     public WriteOptions release(Consumer<ByteBuffer> release) {
         Objects.requireNonNull(release, "release");
-        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions, execution, release, progress);
+        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
+                execution, release, progress);
     }
 
     /** Shorthand for {@code release(pool::release)}: upstream buffers come from {@code pool}. */
@@ -202,7 +210,8 @@ public final class WriteOptions {
      */
     public WriteOptions progress(LongConsumer progress) {
         Objects.requireNonNull(progress, "progress");
-        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions, execution, release, progress);
+        return new WriteOptions(mode, position, maxInFlight, maxBytesInFlight, durability, atomic, permissions,
+                execution, release, progress);
     }
 
     /**
