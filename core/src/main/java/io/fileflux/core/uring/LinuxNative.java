@@ -22,7 +22,20 @@ import java.nio.file.Path;
 final class LinuxNative {
 
     static {
-        Native.register(LinuxNative.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+        Native.register(LinuxNative.class, cLibrary());
+    }
+
+    /**
+     * The C library. glibc's is opened by its soname: JNA's search for the name "c" finds the linker
+     * script {@code libc.so} first, fails to load it and then runs {@code ldconfig -p} in a subprocess,
+     * which cost a tenth of a second of every CLI start. Other C libraries (musl) by JNA's search.
+     */
+    private static NativeLibrary cLibrary() {
+        try {
+            return NativeLibrary.getInstance("libc.so.6");
+        } catch (UnsatisfiedLinkError notGlibc) {
+            return NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
+        }
     }
 
     // syscall numbers: io_uring's are the same in every 64-bit Linux ABI (asm-generic/unistd.h)

@@ -22,12 +22,19 @@ public final class FilefluxCli implements Callable<Integer> {
     static final String VERSION = "fileflux 0.1.0";
 
     /** The subcommands' names, in the order the usage lists them. */
+    private static final String JNA_PLATFORM_PATH = "jna.platform.library.path";
+
     static final List<String> SUBCOMMANDS = List.of("cat", "cp", "info", "serve", "ship", "tail");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        if (System.getProperty(JNA_PLATFORM_PATH) == null) {
+            // else JNA's first use runs `ldconfig -p` in a subprocess to make its library search path; the
+            // command line loads only the C library, by its soname, which needs no search path
+            System.setProperty(JNA_PLATFORM_PATH, "");
+        }
         int status;
         try {
             status = run(args);
@@ -47,12 +54,30 @@ public final class FilefluxCli implements Callable<Integer> {
             cmd.getErr().println("fileflux: " + UserErrors.describe(e));
             return 1;
         });
-        int status = cli.execute(args);
+        int status;
+        try {
+            status = cli.execute(args);
+        } finally {
+            closeEngines(cli);
+        }
         if ((cli.getOut().checkError() || System.out.checkError()) && status == 0) { // help, version, info into a full disk or closed pipe
             System.err.println("fileflux: write error: standard output");
             return 1;
         }
         return status;
+    }
+
+    /** Closes the engine the command that ran owns (see {@link EngineOption}), once it has returned. */
+    private static void closeEngines(CommandLine cli) {
+        CommandLine.ParseResult parsed = cli.getParseResult();
+        if (parsed == null || parsed.subcommand() == null) {
+            return;
+        }
+        for (CommandLine.Model.CommandSpec mixin : parsed.subcommand().commandSpec().mixins().values()) {
+            if (mixin.userObject() instanceof EngineOption engine) {
+                engine.close();
+            }
+        }
     }
 
     /**

@@ -29,6 +29,15 @@ final class StdoutClosed {
     private StdoutClosed() {
     }
 
+    /** glibc by its soname (the name "c" makes JNA run {@code ldconfig -p}: a subprocess per start), else JNA's search. */
+    private static LibC loadC() {
+        try {
+            return Native.load("libc.so.6", LibC.class);
+        } catch (UnsatisfiedLinkError notGlibc) {
+            return Native.load("c", LibC.class);
+        }
+    }
+
     /** Starts watching standard output if it can be watched here; returns true if it is watched. */
     static boolean watch(Runnable onClosed) {
         if (!isPipeOrSocket()) {
@@ -36,7 +45,7 @@ final class StdoutClosed {
         }
         LibC libc;
         try {
-            libc = Native.load("c", LibC.class);
+            libc = loadC();
         } catch (UnsatisfiedLinkError | RuntimeException e) {
             return false;
         }
