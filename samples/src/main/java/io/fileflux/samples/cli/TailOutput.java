@@ -90,7 +90,7 @@ final class TailOutput<T> {
             subscriber.dispose();
         }, "fileflux-tail-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        StdoutClosed.watch(() -> queue.add(CLOSED));
+        StdoutClosed stdoutClosed = StdoutClosed.watch(() -> queue.add(CLOSED));
         tail.subscribe(subscriber);
         long taken = 0;
         long sinceSave = 0;
@@ -138,6 +138,7 @@ final class TailOutput<T> {
             throw e;
         } finally {
             subscriber.dispose();
+            stdoutClosed.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
