@@ -2,6 +2,7 @@ package io.fileflux.reactor.tail;
 
 import io.fileflux.core.FileDevice;
 import io.fileflux.core.FileIdentity;
+import java.nio.ByteBuffer;
 
 /**
  * One file the tail holds open: the file it reads, or one seen at the path since, waiting to be read.
@@ -22,6 +23,15 @@ final class Generation {
      */
     final long predecessorSizeWhenSeen;
     final Fingerprinter start = new Fingerprinter();
+
+    /**
+     * How many of the last bytes read each read reads again, to see that they did not change: if they did,
+     * the file was truncated and written again up to (or past) the offset read, which its size cannot show.
+     */
+    static final int OVERLAP = 32;
+    // drain-owned: the last bytes read (up to OVERLAP), ending at the offset read
+    private final byte[] lastBytes = new byte[OVERLAP];
+    private int lastLength;
 
     // drain-owned
     /** Whether the file was checked for having no size (a {@code /proc} file: size 0, and content). */
@@ -75,6 +85,43 @@ final class Generation {
             lastChangeNanos = now;
             newerBytesAtChange = newerBytes;
         }
+    }
+
+    /** How many bytes before {@code position} the next read should read again (0: none known). */
+    int overlap(long position) {
+        return sizeless ? 0 : (int) Math.min(lastLength, position);
+    }
+
+    /**
+     * True if the first {@code overlap} bytes of {@code read} (read again from before the offset) are the
+     * bytes last read there: the file was not rewritten under the tail.
+     */
+    boolean unchanged(ByteBuffer read, int overlap) {
+        for (int i = 0; i < overlap; i++) {
+            if (read.get(read.position() + i) != lastBytes[lastLength - overlap + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Keeps the last bytes of {@code data} (just read, ending at the new offset read) for the next check. */
+    void rememberEnd(ByteBuffer data) {
+        int n = data.remaining();
+        if (n >= OVERLAP) {
+            data.get(data.limit() - OVERLAP, lastBytes, 0, OVERLAP);
+            lastLength = OVERLAP;
+        } else {
+            int keep = Math.min(lastLength, OVERLAP - n);
+            System.arraycopy(lastBytes, lastLength - keep, lastBytes, 0, keep);
+            data.get(data.position(), lastBytes, keep, n);
+            lastLength = keep + n;
+        }
+    }
+
+    /** Forgets the last bytes read (the tail reads the file again from 0). */
+    void forgetEnd() {
+        lastLength = 0;
     }
 
     /** Closes the file (asynchronously; safe more than once). */

@@ -25,6 +25,15 @@ public record TailEvent(Kind kind, Path path, @Nullable FileIdentity identity, l
         ROTATED,
         /** The file shrank below the offset read; the tail restarts at 0 ({@link TruncationPolicy#RESTART}). */
         TRUNCATED,
+        /**
+         * The file was truncated and written again up to or past the offset read between two looks of the
+         * tail, so its size never showed the truncation: the last bytes read before the offset changed
+         * (each read reads them again and compares). The tail restarts at 0 of the new content
+         * ({@link TruncationPolicy#RESTART}; under {@code FAIL} the tail fails with
+         * {@link TruncatedFileException}). {@code offset} is the offset read when it was seen: what was
+         * written to the old content past it, before the truncation, was never read.
+         */
+        REWRITTEN,
         /** The path names no file any more; the tail keeps reading the old one and waits for a new one. */
         MISSING,
         /** Resuming from a checkpoint found its file under another name (rotated while stopped). */

@@ -15,7 +15,10 @@ final class TailRead implements IoCallback {
     static final int FAILED = 2;
 
     private final Runnable wake;
+    /** Where the read starts: {@link #overlap} bytes before the offset read so far. */
     final long position;
+    /** The bytes read again before the offset read, to check that they did not change. */
+    final int overlap;
     final ByteBuffer buffer;
     volatile IoOperation op;
     /** Written before {@link #state}, read after it. */
@@ -23,9 +26,10 @@ final class TailRead implements IoCallback {
     IOException error;
     volatile int state;
 
-    TailRead(Runnable wake, long position, ByteBuffer buffer) {
+    TailRead(Runnable wake, long position, int overlap, ByteBuffer buffer) {
         this.wake = wake;
         this.position = position;
+        this.overlap = overlap;
         this.buffer = buffer;
     }
 

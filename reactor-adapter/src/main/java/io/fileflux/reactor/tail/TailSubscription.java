@@ -204,14 +204,22 @@ final class TailSubscription extends DrainLoop implements Subscription {
                     terminate(r.error);
                     return;
                 }
-                if (r.bytes > 0) {
+                ByteBuffer got = r.buffer.flip();
+                int again = r.overlap;
+                if (again > 0 && r.bytes >= again && !current.unchanged(got, again)) {
+                    rewritten();
+                    continue;
+                }
+                if (r.bytes > again) {
+                    long at = r.position + again;
                     if (!current.sizeChecked) {
                         checkSizeless(r.position + r.bytes);
                     }
-                    ByteBuffer data = r.buffer.flip();
-                    current.start.accept(r.position, data);
+                    ByteBuffer data = got.position(again).slice();
+                    current.start.accept(at, data);
+                    current.rememberEnd(data);
                     ready = data;
-                    readyOffset = r.position;
+                    readyOffset = at;
                     position = r.position + r.bytes;
                     lastDataNanos = System.nanoTime();
                     markerSent = false;
@@ -242,10 +250,11 @@ final class TailSubscription extends DrainLoop implements Subscription {
             if (requested == emitted) {
                 return; // read only against demand
             }
-            TailRead nr = new TailRead(this::wake, position, ByteBuffer.allocate(chunkSize));
+            int again = current.overlap(position);
+            TailRead nr = new TailRead(this::wake, position - again, again, ByteBuffer.allocate(again + chunkSize));
             read = nr;
             try {
-                nr.op = current.device.read(nr.buffer, position, nr);
+                nr.op = current.device.read(nr.buffer, nr.position, nr);
             } catch (RuntimeException e) {
                 read = null;
                 terminate(e);
@@ -321,10 +330,7 @@ final class TailSubscription extends DrainLoop implements Subscription {
                 state = State.READING;
                 return true;
             case RESTART:
-                position = 0;
-                g.start.reset();
-                g.lastLookSize = -1;
-                state = State.READING;
+                restartAtZero();
                 event(new TailEvent(TailEvent.Kind.TRUNCATED, path, g.identity, 0));
                 return true;
             case FAIL:
@@ -342,6 +348,30 @@ final class TailSubscription extends DrainLoop implements Subscription {
             default:
                 return waiting(now);
         }
+    }
+
+    /** The current generation is read again from 0 (truncated, or rewritten). */
+    private void restartAtZero() {
+        position = 0;
+        current.start.reset();
+        current.forgetEnd();
+        current.lastLookSize = -1;
+        state = State.READING;
+    }
+
+    /**
+     * A read found the bytes before the offset changed: the file was truncated and written again past the
+     * offset between two looks (its size never showed it). Handled as a truncation, reported as its own kind.
+     */
+    private void rewritten() {
+        long at = position;
+        if (!restartOnTruncation) {
+            long size = current.sizeOrUnknown();
+            terminate(new TruncatedFileException(current.device.path(), current.identity, at, size));
+            return;
+        }
+        restartAtZero();
+        event(new TailEvent(TailEvent.Kind.REWRITTEN, path, current.identity, at));
     }
 
     /** After the first data of a generation: a file of size 0 that has data has no size (/proc). */

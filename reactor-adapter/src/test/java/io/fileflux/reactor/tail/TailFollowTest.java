@@ -385,7 +385,7 @@ class TailFollowTest {
     }
 
     /** Receives chunks: no demand until told, then a few, then one at a time with short pauses. */
-    static final class SlowChunkConsumer extends BaseSubscriber<TailChunk> {
+    static class SlowChunkConsumer extends BaseSubscriber<TailChunk> {
         final ByteArrayOutputStream received = new ByteArrayOutputStream();
         final AtomicInteger chunks = new AtomicInteger();
         volatile boolean slow;
@@ -464,6 +464,73 @@ class TailFollowTest {
         }
         TestFiles.await(WAIT, "error", () -> error.get() != null);
         assertInstanceOf(TruncatedFileException.class, error.get());
+        TestFiles.await(WAIT, "file closed", () -> !TestFiles.isOpen(log));
+    }
+
+    /**
+     * A truncation the file's size never shows: while the tail waits for demand after its first chunk
+     * (no read in flight: it reads only against demand), the file is truncated and written again past the
+     * offset read. The next read sees the bytes before the offset changed: REWRITTEN at that offset, and
+     * the new content from 0, whole.
+     */
+    @ParameterizedTest
+    @MethodSource("engines")
+    void aFileTruncatedAndRewrittenPastTheOffsetReadIsReadAgainFromZeroAndReported(String engineName)
+            throws Exception {
+        Path log = dir.resolve("app.log");
+        StringBuilder old = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            old.append("old line ").append(i).append('\n');
+        }
+        Files.writeString(log, old);
+        List<TailEvent> events = new CopyOnWriteArrayList<>();
+        SlowChunkConsumer consumer = new SlowChunkConsumer();
+        FileFlux.tail(log, options(engineName).chunkSize(64).onEvent(events::add)).subscribe(consumer);
+        subscriptions.add(consumer);
+        consumer.grant(1);
+        TestFiles.await(WAIT, "first chunk", () -> consumer.chunks.get() == 1);
+        StringBuilder rewritten = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            rewritten.append("NEW LINE ").append(i).append('\n');
+        }
+        Files.writeString(log, rewritten); // truncates, then writes: same file, longer than the offset read
+        consumer.grant(Integer.MAX_VALUE);
+        String expected = old.substring(0, 64) + rewritten;
+        TestFiles.await(WAIT, "the new content", () -> {
+            synchronized (consumer.received) {
+                return consumer.received.size() >= expected.length();
+            }
+        });
+        synchronized (consumer.received) {
+            assertEquals(expected, consumer.received.toString(StandardCharsets.UTF_8));
+        }
+        List<TailEvent> rewrites = events.stream().filter(e -> e.kind() == TailEvent.Kind.REWRITTEN).toList();
+        assertEquals(1, rewrites.size(), events.toString());
+        assertEquals(64, rewrites.get(0).offset());
+        assertFalse(events.stream().anyMatch(e -> e.kind() == TailEvent.Kind.TRUNCATED), events.toString());
+    }
+
+    @ParameterizedTest
+    @MethodSource("engines")
+    void aFileRewrittenPastTheOffsetReadFailsUnderFailPolicy(String engineName) throws Exception {
+        Path log = dir.resolve("app.log");
+        Files.writeString(log, "a".repeat(63) + "\n" + "b".repeat(63) + "\n");
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        SlowChunkConsumer consumer = new SlowChunkConsumer() {
+            @Override
+            protected void hookOnError(Throwable t) {
+                error.set(t);
+            }
+        };
+        FileFlux.tail(log, options(engineName).chunkSize(64).truncation(TruncationPolicy.FAIL)).subscribe(consumer);
+        subscriptions.add(consumer);
+        consumer.grant(1);
+        TestFiles.await(WAIT, "first chunk", () -> consumer.chunks.get() == 1);
+        Files.writeString(log, "c".repeat(300));
+        consumer.grant(Integer.MAX_VALUE);
+        TestFiles.await(WAIT, "error", () -> error.get() != null);
+        TruncatedFileException e = assertInstanceOf(TruncatedFileException.class, error.get());
+        assertEquals(64, e.offset());
         TestFiles.await(WAIT, "file closed", () -> !TestFiles.isOpen(log));
     }
 

@@ -217,6 +217,12 @@ final class TailOutput<T> {
                 return e.path() + " has been replaced; following new file";
             case TRUNCATED:
                 return e.path() + ": file truncated";
+            case REWRITTEN:
+                return e.path() + ": file truncated and written again past offset " + e.offset()
+                        + "; reading it from the beginning";
+            case MISSED:
+                return e.path() + ": a file was created there and replaced before it could be read; its lines"
+                        + " were not read";
             case MISSING:
                 return e.path() + " has become inaccessible: No such file or directory";
             case RESUMED_ROTATED:
