@@ -58,8 +58,11 @@ public final class BenchMain implements Callable<Integer> {
             + "(the baseline always runs)")
     String only;
 
-    @Option(names = "--sections", split = ",", description = "seq, write, random, memory, tail, copy (default all)")
-    List<String> sections = new ArrayList<>(List.of("seq", "write", "random", "memory", "tail", "copy"));
+    /** The cold section's contenders unless --only says otherwise: each engine's pooled readers and the defaults. */
+    static final String COLD_CONTENDERS = "^(AsynchronousFileChannel x16|Fileflux \\S+ x(4|16) pooled|Fileflux defaults.*)$";
+
+    @Option(names = "--sections", split = ",", description = "seq, cold, write, random, memory, tail, copy (default all)")
+    List<String> sections = new ArrayList<>(List.of("seq", "cold", "write", "random", "memory", "tail", "copy"));
 
     @Option(names = "--write-size", description = "bytes each write contender writes (default 256m, 64m with --quick)")
     String writeSize;
@@ -156,6 +159,35 @@ public final class BenchMain implements Callable<Integer> {
                     .append(measured).append(" rounds after ").append(warmups)
                     .append(" warm-up, contenders alternating in each round. Ratio = median of per-round ratios.\n\n")
                     .append(table).append('\n');
+        }
+        if (sections.contains("cold")) {
+            if (!PageCache.available()) {
+                stdout.println("\nCold sequential read: skipped (dropping a file from the page cache needs Linux)");
+            } else {
+                TestFiles.ensure(seqFile, seqSize, progress);
+                List<SequentialReader> readers = new ArrayList<>(SequentialReaders.all());
+                Pattern p = Pattern.compile(only != null ? only : COLD_CONTENDERS);
+                readers.removeIf(r -> !r.name().equals(SequentialReaders.BASELINE) && !p.matcher(r.name()).find());
+                List<SequentialBench.Row> coldRows;
+                try {
+                    coldRows = new SequentialBench(seqFile, warmups, measured, progress, true).run(readers, chunkSizes);
+                } finally {
+                    for (SequentialReader r : readers) {
+                        r.close();
+                    }
+                }
+                TestFiles.warm(seqFile); // the later sections read it warm
+                String table = Report.sequential(coldRows);
+                stdout.println();
+                stdout.println("Sequential read, cold " + Units.bytes(seqSize) + " (dropped from the page cache before"
+                        + " every read), every byte folded; median of " + measured + " rounds after " + warmups + " warm-up");
+                stdout.print(table);
+                md.append("## Sequential read of a cold ").append(Units.bytes(seqSize)).append(" file\n\n")
+                        .append("The file is dropped from the page cache (`posix_fadvise(DONTNEED)`) before every read, ")
+                        .append("outside the timing. ").append(measured).append(" rounds after ").append(warmups)
+                        .append(" warm-up, contenders alternating. Ratio = median of per-round ratios.\n\n")
+                        .append(table).append('\n');
+            }
         }
         if (sections.contains("write")) {
             long wSize = Units.parseBytes(writeSize != null ? writeSize : quick ? "64m" : "256m");

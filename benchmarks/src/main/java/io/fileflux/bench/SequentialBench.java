@@ -38,12 +38,19 @@ final class SequentialBench {
     private final int warmups;
     private final int rounds;
     private final Progress progress;
+    /** Drops the file from the page cache before every read (the cold section), outside the timing. */
+    private final boolean cold;
 
     SequentialBench(Path file, int warmups, int rounds, Progress progress) {
+        this(file, warmups, rounds, progress, false);
+    }
+
+    SequentialBench(Path file, int warmups, int rounds, Progress progress, boolean cold) {
         this.file = file;
         this.warmups = warmups;
         this.rounds = rounds;
         this.progress = progress;
+        this.cold = cold;
     }
 
     List<Row> run(List<SequentialReader> readers, int[] chunkSizes) throws Exception {
@@ -66,6 +73,9 @@ final class SequentialBench {
                 boolean warm = round < warmups;
                 for (SequentialReader r : readers) {
                     progress.step((warm ? "warm-up " : "round " + (round - warmups + 1) + " ") + r.name());
+                    if (cold) {
+                        PageCache.drop(file);
+                    }
                     System.gc();
                     Costs before = Costs.now();
                     Outcome o = r.read(file, chunk);
@@ -114,6 +124,9 @@ final class SequentialBench {
     private void warm(SequentialReader r, int chunk) throws Exception {
         long previous = -1;
         for (int i = 0; i < MAX_WARM_RUNS; i++) {
+            if (cold) {
+                PageCache.drop(file);
+            }
             long t0 = System.nanoTime();
             r.read(file, chunk);
             long t = System.nanoTime() - t0;

@@ -47,6 +47,9 @@ class BenchSmokeTest {
             w.close();
         }
         assertTrue(report.contains("| Fileflux defaults (read(path)) | 64 KiB |"), report);
+        if (PageCache.available()) {
+            assertTrue(report.contains("## Sequential read of a cold 1 MiB file"), report);
+        }
         assertTrue(report.contains("fio io_uring"), report);
         // a JDK without fonts cannot draw charts; the harness then says so in the report instead
         assertTrue(report.contains("Charts skipped") || Files.size(dir.resolve("out/images/bench-seq-throughput.png")) > 0,
