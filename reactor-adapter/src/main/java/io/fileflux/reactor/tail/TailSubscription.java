@@ -78,6 +78,12 @@ final class TailSubscription extends DrainLoop implements Subscription {
     private boolean adopted;
     private Generation current;
     private long position;
+    /**
+     * The size the last look at the end saw (-1: none since the start, a switch or a restart; files
+     * without a size never set it). Reads stop there and look again instead of reading past it: a read
+     * past what a look saw mostly returns nothing, and each costs a chunk-sized buffer.
+     */
+    private long lookedSize = -1;
     /** Generations seen at the path after the current one, oldest first, each held open; bounded. */
     private final Generations pending;
     private TailRead read;
@@ -250,8 +256,13 @@ final class TailSubscription extends DrainLoop implements Subscription {
             if (requested == emitted) {
                 return; // read only against demand
             }
+            if (lookedSize >= 0 && position >= lookedSize) {
+                state = State.AT_END; // all the last look saw is read: look again
+                continue;
+            }
+            int want = lookedSize > position ? (int) Math.min(chunkSize, lookedSize - position) : chunkSize;
             int again = current.overlap(position);
-            TailRead nr = new TailRead(this::wake, position - again, again, ByteBuffer.allocate(again + chunkSize));
+            TailRead nr = new TailRead(this::wake, position - again, again, ByteBuffer.allocate(again + want));
             read = nr;
             try {
                 nr.op = current.device.read(nr.buffer, nr.position, nr);
@@ -309,6 +320,9 @@ final class TailSubscription extends DrainLoop implements Subscription {
         if (current.sizeless) {
             // no size to compare: its end is where reads end; read again at each poll
             size = follow && wakeups.takePoll() ? position + 1 : position;
+            lookedSize = -1;
+        } else {
+            lookedSize = size;
         }
         long now = System.nanoTime();
         boolean newer = !pending.isEmpty();
@@ -353,6 +367,7 @@ final class TailSubscription extends DrainLoop implements Subscription {
     /** The current generation is read again from 0 (truncated, or rewritten). */
     private void restartAtZero() {
         position = 0;
+        lookedSize = -1;
         current.start.reset();
         current.forgetEnd();
         current.lastLookSize = -1;
@@ -434,6 +449,7 @@ final class TailSubscription extends DrainLoop implements Subscription {
         Generation old = current;
         current = pending.poll();
         position = 0;
+        lookedSize = -1;
         state = State.READING;
         missingReported = false;
         old.close();
