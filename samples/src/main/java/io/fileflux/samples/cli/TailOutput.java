@@ -217,6 +217,10 @@ final class TailOutput<T> {
                 return e.path() + " has been replaced; following new file";
             case TRUNCATED:
                 return e.path() + ": file truncated";
+            case WAITING:
+                return "cannot open '" + e.path() + "' for reading (missing, or not readable): retrying";
+            case APPEARED:
+                return "'" + e.path() + "' has appeared;  following new file";
             case REWRITTEN:
                 return e.path() + ": file truncated and written again past offset " + e.offset()
                         + "; reading it from the beginning";
