@@ -85,6 +85,18 @@ final class WriteBench {
         // atomic replace syncs anyway (at least fdatasync): only with fsync
         list.add(new FilefluxWrite(false, true, true));
         list.add(new FilefluxWrite(true, true, true));
+        // the engine choice for writes: every other engine, and the io_uring variants asked for
+        // (SequentialReaders.VARIANTS_PROPERTY), pooled, without sync
+        String chosen = io.fileflux.core.Engines.select().name();
+        for (String engine : SequentialReaders.availableEngines()) {
+            if (!engine.equals(chosen)) {
+                list.add(new FilefluxWrite(true, false, false, engine, io.fileflux.core.Engines.shared(engine)));
+            }
+        }
+        for (String variant : SequentialReaders.uringVariants()) {
+            list.add(new FilefluxWrite(true, false, false, "io_uring[" + variant + "]",
+                    SequentialReaders.uringVariant(variant)));
+        }
         return list;
     }
 
@@ -399,18 +411,29 @@ final class WriteBench {
         private final boolean pooled;
         private final boolean atomic;
         private final boolean fsync;
+        /** The engine's label and the engine; null: the default engine. */
+        private final String engineLabel;
+        private final io.fileflux.core.FileEngine engine;
         private ByteBuffer template;
         private BufferPool pool;
 
         FilefluxWrite(boolean pooled, boolean atomic, boolean fsync) {
+            this(pooled, atomic, fsync, null, null);
+        }
+
+        FilefluxWrite(boolean pooled, boolean atomic, boolean fsync, String engineLabel,
+                      io.fileflux.core.FileEngine engine) {
             this.pooled = pooled;
             this.atomic = atomic;
             this.fsync = fsync;
+            this.engineLabel = engineLabel;
+            this.engine = engine;
         }
 
         @Override
         public String name() {
-            return label("Fileflux write " + (pooled ? "pooled" : "heap") + (atomic ? " atomic" : ""), fsync);
+            return label("Fileflux write " + (pooled ? "pooled" : "heap") + (atomic ? " atomic" : "")
+                    + (engineLabel != null ? " " + engineLabel : ""), fsync);
         }
 
         @Override
@@ -426,7 +449,8 @@ final class WriteBench {
             }
             ByteBuffer t = template;
             BufferPool p = pool;
-            WriteOptions options = WriteOptions.defaults().atomic(atomic)
+            WriteOptions options = (engine != null ? WriteOptions.defaults().engine(engine) : WriteOptions.defaults())
+                    .atomic(atomic)
                     .durability(fsync ? WriteOptions.Durability.FSYNC : WriteOptions.Durability.NONE);
             Flux<ByteBuffer> source = Flux.range(0, Math.toIntExact(size / chunk)).map(i -> t.duplicate().clear());
             if (p != null) {
