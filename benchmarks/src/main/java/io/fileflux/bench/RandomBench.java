@@ -89,6 +89,17 @@ final class RandomBench {
         for (String variant : SequentialReaders.uringVariants()) {
             list.add(new DeviceRunner("io_uring[" + variant + "]", SequentialReaders.uringVariant(variant)));
         }
+        if (SequentialReaders.availableEngines().contains("io_uring")) {
+            // each on an engine of its own: reads into slices of one slab registered with it
+            // (IORING_OP_READ_FIXED), then also the file registered (IOSQE_FIXED_FILE), then on a
+            // SINGLE_ISSUER|DEFER_TASKRUN ring
+            list.add(new DeviceRunner("io_uring device, registered buffers",
+                    SequentialReaders.uringVariant("fixedFiles=false"), true));
+            list.add(new DeviceRunner("io_uring device, registered buffers + files",
+                    SequentialReaders.uringVariant("fixedFiles=true"), true));
+            list.add(new DeviceRunner("io_uring device, registered buffers + files, defer",
+                    SequentialReaders.uringVariant("defer=true,fixedFiles=true"), true));
+        }
         list.add(new AsyncChannelRunner());
         return list;
     }
@@ -186,7 +197,7 @@ final class RandomBench {
 
     /** Per-slot state shared by both runners: random offsets, latency samples, the deadline. */
     abstract static class Slot {
-        final ByteBuffer buf = alignedBlock();
+        ByteBuffer buf = alignedBlock();
         final SplittableRandom random;
         final long blocks;
         final long deadline;
@@ -260,21 +271,49 @@ final class RandomBench {
     /** The Fileflux device API of one engine, file opened with {@link FilefluxOption#DIRECT}. */
     static final class DeviceRunner implements Runner {
         private final String engine;
+        private final String label;
         private final FileEngine variant;
+        private final boolean registered;
+        /** Blocks registered with {@link #variant}, one per slot; grown (and registered again) for a deeper queue. */
+        private ByteBuffer slab;
 
         DeviceRunner(String engine) {
-            this(engine, null);
+            this.engine = engine;
+            this.label = engine + " device";
+            this.variant = null;
+            this.registered = false;
         }
 
         /** A runner on {@code variant} (an engine of its own), named by {@code label}. */
         DeviceRunner(String label, FileEngine variant) {
-            this.engine = label;
+            this(label + " device", variant, false);
+        }
+
+        /**
+         * A runner on {@code variant}, named {@code Fileflux LABEL}; with {@code registered}, every slot reads
+         * into its own block of a slab registered with the engine ({@link FileEngine#registerBuffer}).
+         */
+        DeviceRunner(String label, FileEngine variant, boolean registered) {
+            this.engine = null;
+            this.label = label;
             this.variant = variant;
+            this.registered = registered;
         }
 
         @Override
         public String name() {
-            return "Fileflux " + engine + " device";
+            return "Fileflux " + label;
+        }
+
+        /** The block of slot {@code i}, in a slab of at least {@code queueDepth} blocks registered with {@code e}. */
+        private ByteBuffer registeredBlock(FileEngine e, int queueDepth, int i) {
+            if (slab == null || slab.capacity() < queueDepth * BLOCK) {
+                slab = ByteBuffer.allocateDirect((queueDepth + 1) * BLOCK).alignedSlice(BLOCK).slice();
+                if (!e.registerBuffer(slab)) {
+                    throw new IllegalStateException("the engine refused to register the slab (see its DEBUG log)");
+                }
+            }
+            return slab.slice(i * BLOCK, BLOCK);
         }
 
         @Override
@@ -287,7 +326,14 @@ final class RandomBench {
                 long start = System.nanoTime();
                 List<Slot> slots = new ArrayList<>();
                 for (int i = 0; i < queueDepth; i++) {
+                    ByteBuffer block = registered ? registeredBlock(e, queueDepth, i) : null;
                     slots.add(new Slot(start + i, blocks, start + nanos, MAX_SAMPLES / queueDepth, done) {
+                        {
+                            if (block != null) {
+                                buf = block;
+                            }
+                        }
+
                         private final IoCallback callback = new IoCallback() {
                             @Override
                             public void completed(int bytes) {
