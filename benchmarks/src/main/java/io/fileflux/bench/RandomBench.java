@@ -5,7 +5,7 @@ import io.fileflux.core.Engines;
 import io.fileflux.core.FileDevice;
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.FilefluxOption;
-import io.fileflux.core.IoCallback;
+import io.fileflux.core.ReusableIoCallback;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousFileChannel;
@@ -334,7 +334,8 @@ final class RandomBench {
                             }
                         }
 
-                        private final IoCallback callback = new IoCallback() {
+                        // one op at a time per slot: the device reuses its op objects (nothing allocated per read)
+                        private final ReusableIoCallback callback = new ReusableIoCallback() {
                             @Override
                             public void completed(int bytes) {
                                 completedOne();
