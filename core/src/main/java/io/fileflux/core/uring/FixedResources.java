@@ -50,7 +50,6 @@ final class FixedResources {
     private long[] starts = new long[0];
     private long[] ends = new long[0];
     private int[] slots = new int[0];
-    private long registeredBytes;
     /** Keeps each registered buffer's memory alive while the kernel holds its pages. */
     private final List<ByteBuffer> held = new ArrayList<>();
     private final int[] freeFiles = new int[MAX_FILES];
@@ -91,7 +90,6 @@ final class FixedResources {
             return false;
         }
         held.add(region);
-        registeredBytes += capacity;
         int at = Arrays.binarySearch(starts, address);
         at = at < 0 ? -at - 1 : at;
         starts = insert(starts, at, address);
@@ -122,16 +120,6 @@ final class FixedResources {
             }
         }
         return address + length <= ends[at] ? slots[at] : -1;
-    }
-
-    /** Buffers registered. */
-    int buffers() {
-        return held.size();
-    }
-
-    /** Bytes registered. */
-    long bufferBytes() {
-        return registeredBytes;
     }
 
     // ------------------------------------------------------------------------------------- files

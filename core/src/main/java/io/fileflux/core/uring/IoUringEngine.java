@@ -71,6 +71,11 @@ import org.slf4j.LoggerFactory;
  * op in flight and waits for their CQEs; then the completion thread completes its own eventfd read,
  * unmaps the ring and closes the ring fd and the eventfd.
  *
+ * <p>Size: longer than the project's usual class because the completion loop, its submission path and
+ * its shutdown share state that must stay confined to one thread; the ring, the native calls, the
+ * registered resources ({@link FixedResources}) and queued registrations ({@link RingTask}) live in
+ * classes of their own.
+ *
  * <p>Threading: thread-safe.
  */
 public final class IoUringEngine implements FileEngine, CompletionDriver {
@@ -453,13 +458,6 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
         return onCompletionThread(() -> fixed.registerBuffer(region, address, region.capacity()), false);
     }
 
-    /** Registered buffers and their bytes, registered file slots in use, ops submitted with each (diagnostics). */
-    String fixedCounters() {
-        return onCompletionThread(() -> "registered buffers " + fixed.buffers() + " (" + fixed.bufferBytes()
-                + " B), file slots " + fixed.files() + ", fixed-buffer ops " + fixedBufferOps + ", fixed-file ops "
-                + fixedFileOps, "engine closed");
-    }
-
     /** Ops submitted as READ_FIXED / WRITE_FIXED so far (for tests; read on the completion thread). */
     long fixedBufferOps() {
         return onCompletionThread(() -> fixedBufferOps, fixedBufferOps);
@@ -475,31 +473,10 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
         return onCompletionThread(fixed::files, 0);
     }
 
-    /** Work for the completion thread, queued with the ops: registrations are made by the ring's issuer. */
-    private static final class RingTask<T> {
-        /** The result of a task the completion thread ended without running. */
-        static final Object STOPPED = new Object();
-
-        final java.util.function.Supplier<T> action;
-        final java.util.concurrent.CompletableFuture<Object> result = new java.util.concurrent.CompletableFuture<>();
-
-        RingTask(java.util.function.Supplier<T> action) {
-            this.action = action;
-        }
-
-        void run() {
-            try {
-                result.complete(action.get());
-            } catch (RuntimeException | Error e) {
-                result.completeExceptionally(e);
-            }
-        }
-    }
-
     /**
      * Runs {@code action} on the completion thread (at once when called there) and returns its result,
-     * or {@code ifStopped} if the completion thread has ended without running it. Waits (not
-     * interruptibly: the action may be under way) for that thread to reach the request.
+     * or {@code ifStopped} if the completion thread has ended without running it. Waits (see
+     * {@link RingTask#await}) for that thread to reach the request.
      */
     private <T> T onCompletionThread(java.util.function.Supplier<T> action, T ifStopped) {
         if (Thread.currentThread() == reaper) {
@@ -510,31 +487,7 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
         }
         RingTask<T> task = new RingTask<>(action);
         enqueue(task);
-        boolean interrupted = false;
-        try {
-            for (;;) {
-                try {
-                    Object r = task.result.get(1, TimeUnit.SECONDS);
-                    @SuppressWarnings("unchecked")
-                    T t = r == RingTask.STOPPED ? ifStopped : (T) r;
-                    return t;
-                } catch (java.util.concurrent.TimeoutException e) {
-                    if (!reaper.isAlive() && !task.result.isDone()) {
-                        pending.remove(task);
-                        return ifStopped;
-                    }
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (java.util.concurrent.ExecutionException e) {
-                    Throwable c = e.getCause();
-                    throw c instanceof RuntimeException r ? r : new IllegalStateException(c);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        return task.await(reaper, () -> pending.remove(task), ifStopped);
     }
 
     // ================================================================================== driver
@@ -732,7 +685,7 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
             closeFd(eventFd);
             for (Object request; (request = pending.poll()) != null; ) {
                 if (request instanceof RingTask<?> task) {
-                    task.result.complete(RingTask.STOPPED);
+                    task.abandon();
                 }
             }
             LOG.debug("io_uring ring closed: {}", counters());
