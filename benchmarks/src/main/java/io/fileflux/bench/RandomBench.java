@@ -42,13 +42,18 @@ final class RandomBench {
      * @param p50us      median latency, microseconds
      * @param p99us      99th percentile latency, microseconds
      * @param p999us     99.9th percentile latency, microseconds
+     * @param iopsMin    fewest reads per second of a round
+     * @param iopsMax    most reads per second of a round
+     * @param cpuUs      median CPU time per read, microseconds: the whole process's (user + system) over the
+     *                   run divided by the reads, for fio its own report
      * @param note       why a contender has no numbers, else empty
      */
     record Row(String contender, int queueDepth, double iops, double p50us, double p99us, double p999us,
-               String note) {
+               double iopsMin, double iopsMax, double cpuUs, String note) {
 
         static Row unavailable(String contender, int queueDepth, String note) {
-            return new Row(contender, queueDepth, Double.NaN, Double.NaN, Double.NaN, Double.NaN, note);
+            return new Row(contender, queueDepth, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                    Double.NaN, Double.NaN, note);
         }
 
         boolean measured() {
@@ -63,9 +68,12 @@ final class RandomBench {
         Samples run(Path file, int queueDepth, long nanos) throws Exception;
     }
 
-    /** Completed reads and the latency of (up to {@link #MAX_SAMPLES} of) them. */
-    record Samples(long ops, long elapsedNanos, long[] latencies, int count) {
+    /** Completed reads, the latency of (up to {@link #MAX_SAMPLES} of) them, and the process's CPU time meanwhile. */
+    record Samples(long ops, long elapsedNanos, long[] latencies, int count, long cpuNanos) {
     }
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     private final Path file;
     private final int rounds;
@@ -165,8 +173,9 @@ final class RandomBench {
                 double[] p50 = res.stream().mapToDouble(Fio.Result::p50us).toArray();
                 double[] p99 = res.stream().mapToDouble(Fio.Result::p99us).toArray();
                 double[] p999 = res.stream().mapToDouble(Fio.Result::p999us).toArray();
+                double[] cpu = res.stream().mapToDouble(Fio.Result::cpuUsPerRead).toArray();
                 rows.add(new Row(name, qd, Stats.median(iops), Stats.median(p50), Stats.median(p99),
-                        Stats.median(p999), ""));
+                        Stats.median(p999), Stats.min(iops), Stats.max(iops), Stats.median(cpu), ""));
             }
         }
         return rows;
@@ -174,9 +183,11 @@ final class RandomBench {
 
     private static Row summarize(String name, int qd, List<Samples> runs) {
         double[] iops = new double[runs.size()];
+        double[] cpu = new double[runs.size()];
         int total = 0;
         for (int i = 0; i < runs.size(); i++) {
             iops[i] = runs.get(i).ops() * 1e9 / runs.get(i).elapsedNanos();
+            cpu[i] = runs.get(i).cpuNanos() / 1e3 / Math.max(1, runs.get(i).ops());
             total += runs.get(i).count();
         }
         long[] all = new long[total];
@@ -187,7 +198,8 @@ final class RandomBench {
         }
         Arrays.sort(all);
         return new Row(name, qd, Stats.median(iops), Stats.percentileSorted(all, total, 50) / 1e3,
-                Stats.percentileSorted(all, total, 99) / 1e3, Stats.percentileSorted(all, total, 99.9) / 1e3, "");
+                Stats.percentileSorted(all, total, 99) / 1e3, Stats.percentileSorted(all, total, 99.9) / 1e3,
+                Stats.min(iops), Stats.max(iops), Stats.median(cpu), "");
     }
 
     /** A 4 KiB-aligned direct buffer of one block. */
@@ -245,11 +257,13 @@ final class RandomBench {
     }
 
     static Samples runSlots(List<? extends Slot> slots, CountDownLatch done, long startNanos) throws Exception {
+        long cpuStart = OS.getProcessCpuTime();
         slots.forEach(Slot::next);
         if (!done.await(10, TimeUnit.MINUTES)) {
             throw new IllegalStateException("random reads did not finish");
         }
         long elapsed = System.nanoTime() - startNanos;
+        long cpu = OS.getProcessCpuTime() - cpuStart;
         long ops = 0;
         int count = 0;
         for (Slot s : slots) {
@@ -265,7 +279,7 @@ final class RandomBench {
             System.arraycopy(s.lat, 0, lat, at, s.count);
             at += s.count;
         }
-        return new Samples(ops, elapsed, lat, count);
+        return new Samples(ops, elapsed, lat, count, cpu);
     }
 
     /** The Fileflux device API of one engine, file opened with {@link FilefluxOption#DIRECT}. */
