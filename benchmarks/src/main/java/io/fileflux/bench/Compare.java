@@ -25,7 +25,7 @@ public final class Compare {
         Map<String, List<String>> rnd = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             read(Path.of(args[i], "sequential.csv"), i, args.length, seq, 2, new int[] {5, 8, 9});
-            read(Path.of(args[i], "random.csv"), i, args.length, rnd, 2, new int[] {2, 4});
+            read(Path.of(args[i], "random.csv"), i, args.length, rnd, 2, new int[] {2, 4, 8});
         }
         StringBuilder sb = new StringBuilder();
         sb.append("| contender | chunk |");
@@ -37,7 +37,7 @@ public final class Compare {
                 .append(String.join(" | ", v)).append(" |\n"));
         sb.append("\n| contender | QD |");
         for (int i = 0; i < args.length; i++) {
-            sb.append(" run ").append(i + 1).append(" IOPS / p99 µs |");
+            sb.append(" run ").append(i + 1).append(" IOPS / p99 µs / CPU µs/read |");
         }
         sb.append("\n|---|---:|").append("---:|".repeat(args.length)).append('\n');
         rnd.forEach((k, v) -> sb.append("| ").append(k.replace("\t", " | ")).append(" | ")
@@ -63,7 +63,7 @@ public final class Compare {
             });
             List<String> parts = new ArrayList<>();
             for (int c : columns) {
-                parts.add(format(f[c]));
+                parts.add(c < f.length ? format(f[c]) : "—"); // older runs' files have fewer columns
             }
             cells.set(run, String.join(" / ", parts));
         }

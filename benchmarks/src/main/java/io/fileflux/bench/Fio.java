@@ -22,9 +22,10 @@ final class Fio {
      * @param p50us median completion latency, microseconds
      * @param p99us 99th percentile, microseconds
      * @param p999us 99.9th percentile, microseconds
+     * @param cpuUsPerRead fio's CPU time (user + system) per read, microseconds; NaN when not reported
      * @param error why there is no result, else null
      */
-    record Result(double iops, double p50us, double p99us, double p999us, String error) {
+    record Result(double iops, double p50us, double p99us, double p999us, double cpuUsPerRead, String error) {
     }
 
     private Fio() {
@@ -57,12 +58,12 @@ final class Fio {
             String json = readAll(p.getInputStream());
             String err = readAll(p.getErrorStream());
             if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                return new Result(Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                return new Result(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                         "fio failed: " + err.strip().replace('\n', ' '));
             }
             return parse(json);
         } catch (Exception e) {
-            return new Result(Double.NaN, Double.NaN, Double.NaN, Double.NaN, "fio failed: " + e);
+            return new Result(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, "fio failed: " + e);
         }
     }
 
@@ -73,10 +74,13 @@ final class Fio {
         String section = json.substring(read, write < 0 ? json.length() : write);
         int clat = section.indexOf("\"clat_ns\"");
         String lat = clat < 0 ? section : section.substring(clat);
-        return new Result(number(section, "\"iops\"\\s*:\\s*([0-9.]+)"),
+        double iops = number(section, "\"iops\"\\s*:\\s*([0-9.]+)");
+        // usr_cpu / sys_cpu: percent of the job's run time (with --numjobs, as fio's group report gives them)
+        double cpuPercent = number(json, "\"usr_cpu\"\\s*:\\s*([0-9.]+)") + number(json, "\"sys_cpu\"\\s*:\\s*([0-9.]+)");
+        return new Result(iops,
                 number(lat, "\"50\\.000000\"\\s*:\\s*([0-9.]+)") / 1e3,
                 number(lat, "\"99\\.000000\"\\s*:\\s*([0-9.]+)") / 1e3,
-                number(lat, "\"99\\.900000\"\\s*:\\s*([0-9.]+)") / 1e3, null);
+                number(lat, "\"99\\.900000\"\\s*:\\s*([0-9.]+)") / 1e3, cpuPercent / 100 * 1e6 / iops, null);
     }
 
     private static double number(String text, String regex) {

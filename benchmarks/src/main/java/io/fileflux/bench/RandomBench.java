@@ -5,7 +5,7 @@ import io.fileflux.core.Engines;
 import io.fileflux.core.FileDevice;
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.FilefluxOption;
-import io.fileflux.core.IoCallback;
+import io.fileflux.core.ReusableIoCallback;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousFileChannel;
@@ -42,13 +42,18 @@ final class RandomBench {
      * @param p50us      median latency, microseconds
      * @param p99us      99th percentile latency, microseconds
      * @param p999us     99.9th percentile latency, microseconds
+     * @param iopsMin    fewest reads per second of a round
+     * @param iopsMax    most reads per second of a round
+     * @param cpuUs      median CPU time per read, microseconds: the whole process's (user + system) over the
+     *                   run divided by the reads, for fio its own report
      * @param note       why a contender has no numbers, else empty
      */
     record Row(String contender, int queueDepth, double iops, double p50us, double p99us, double p999us,
-               String note) {
+               double iopsMin, double iopsMax, double cpuUs, String note) {
 
         static Row unavailable(String contender, int queueDepth, String note) {
-            return new Row(contender, queueDepth, Double.NaN, Double.NaN, Double.NaN, Double.NaN, note);
+            return new Row(contender, queueDepth, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                    Double.NaN, Double.NaN, note);
         }
 
         boolean measured() {
@@ -63,9 +68,12 @@ final class RandomBench {
         Samples run(Path file, int queueDepth, long nanos) throws Exception;
     }
 
-    /** Completed reads and the latency of (up to {@link #MAX_SAMPLES} of) them. */
-    record Samples(long ops, long elapsedNanos, long[] latencies, int count) {
+    /** Completed reads, the latency of (up to {@link #MAX_SAMPLES} of) them, and the process's CPU time meanwhile. */
+    record Samples(long ops, long elapsedNanos, long[] latencies, int count, long cpuNanos) {
     }
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     private final Path file;
     private final int rounds;
@@ -88,6 +96,17 @@ final class RandomBench {
         }
         for (String variant : SequentialReaders.uringVariants()) {
             list.add(new DeviceRunner("io_uring[" + variant + "]", SequentialReaders.uringVariant(variant)));
+        }
+        if (SequentialReaders.availableEngines().contains("io_uring")) {
+            // each on an engine of its own: reads into slices of one slab registered with it
+            // (IORING_OP_READ_FIXED), then also the file registered (IOSQE_FIXED_FILE), then on a
+            // SINGLE_ISSUER|DEFER_TASKRUN ring
+            list.add(new DeviceRunner("io_uring device, registered buffers",
+                    SequentialReaders.uringVariant("fixedFiles=false"), true));
+            list.add(new DeviceRunner("io_uring device, registered buffers + files",
+                    SequentialReaders.uringVariant("fixedFiles=true"), true));
+            list.add(new DeviceRunner("io_uring device, registered buffers + files, defer",
+                    SequentialReaders.uringVariant("defer=true,fixedFiles=true"), true));
         }
         list.add(new AsyncChannelRunner());
         return list;
@@ -154,8 +173,9 @@ final class RandomBench {
                 double[] p50 = res.stream().mapToDouble(Fio.Result::p50us).toArray();
                 double[] p99 = res.stream().mapToDouble(Fio.Result::p99us).toArray();
                 double[] p999 = res.stream().mapToDouble(Fio.Result::p999us).toArray();
+                double[] cpu = res.stream().mapToDouble(Fio.Result::cpuUsPerRead).toArray();
                 rows.add(new Row(name, qd, Stats.median(iops), Stats.median(p50), Stats.median(p99),
-                        Stats.median(p999), ""));
+                        Stats.median(p999), Stats.min(iops), Stats.max(iops), Stats.median(cpu), ""));
             }
         }
         return rows;
@@ -163,9 +183,11 @@ final class RandomBench {
 
     private static Row summarize(String name, int qd, List<Samples> runs) {
         double[] iops = new double[runs.size()];
+        double[] cpu = new double[runs.size()];
         int total = 0;
         for (int i = 0; i < runs.size(); i++) {
             iops[i] = runs.get(i).ops() * 1e9 / runs.get(i).elapsedNanos();
+            cpu[i] = runs.get(i).cpuNanos() / 1e3 / Math.max(1, runs.get(i).ops());
             total += runs.get(i).count();
         }
         long[] all = new long[total];
@@ -176,7 +198,8 @@ final class RandomBench {
         }
         Arrays.sort(all);
         return new Row(name, qd, Stats.median(iops), Stats.percentileSorted(all, total, 50) / 1e3,
-                Stats.percentileSorted(all, total, 99) / 1e3, Stats.percentileSorted(all, total, 99.9) / 1e3, "");
+                Stats.percentileSorted(all, total, 99) / 1e3, Stats.percentileSorted(all, total, 99.9) / 1e3,
+                Stats.min(iops), Stats.max(iops), Stats.median(cpu), "");
     }
 
     /** A 4 KiB-aligned direct buffer of one block. */
@@ -186,7 +209,7 @@ final class RandomBench {
 
     /** Per-slot state shared by both runners: random offsets, latency samples, the deadline. */
     abstract static class Slot {
-        final ByteBuffer buf = alignedBlock();
+        ByteBuffer buf = alignedBlock();
         final SplittableRandom random;
         final long blocks;
         final long deadline;
@@ -234,11 +257,13 @@ final class RandomBench {
     }
 
     static Samples runSlots(List<? extends Slot> slots, CountDownLatch done, long startNanos) throws Exception {
+        long cpuStart = OS.getProcessCpuTime();
         slots.forEach(Slot::next);
         if (!done.await(10, TimeUnit.MINUTES)) {
             throw new IllegalStateException("random reads did not finish");
         }
         long elapsed = System.nanoTime() - startNanos;
+        long cpu = OS.getProcessCpuTime() - cpuStart;
         long ops = 0;
         int count = 0;
         for (Slot s : slots) {
@@ -254,27 +279,55 @@ final class RandomBench {
             System.arraycopy(s.lat, 0, lat, at, s.count);
             at += s.count;
         }
-        return new Samples(ops, elapsed, lat, count);
+        return new Samples(ops, elapsed, lat, count, cpu);
     }
 
     /** The Fileflux device API of one engine, file opened with {@link FilefluxOption#DIRECT}. */
     static final class DeviceRunner implements Runner {
         private final String engine;
+        private final String label;
         private final FileEngine variant;
+        private final boolean registered;
+        /** Blocks registered with {@link #variant}, one per slot; grown (and registered again) for a deeper queue. */
+        private ByteBuffer slab;
 
         DeviceRunner(String engine) {
-            this(engine, null);
+            this.engine = engine;
+            this.label = engine + " device";
+            this.variant = null;
+            this.registered = false;
         }
 
         /** A runner on {@code variant} (an engine of its own), named by {@code label}. */
         DeviceRunner(String label, FileEngine variant) {
-            this.engine = label;
+            this(label + " device", variant, false);
+        }
+
+        /**
+         * A runner on {@code variant}, named {@code Fileflux LABEL}; with {@code registered}, every slot reads
+         * into its own block of a slab registered with the engine ({@link FileEngine#registerBuffer}).
+         */
+        DeviceRunner(String label, FileEngine variant, boolean registered) {
+            this.engine = null;
+            this.label = label;
             this.variant = variant;
+            this.registered = registered;
         }
 
         @Override
         public String name() {
-            return "Fileflux " + engine + " device";
+            return "Fileflux " + label;
+        }
+
+        /** The block of slot {@code i}, in a slab of at least {@code queueDepth} blocks registered with {@code e}. */
+        private ByteBuffer registeredBlock(FileEngine e, int queueDepth, int i) {
+            if (slab == null || slab.capacity() < queueDepth * BLOCK) {
+                slab = ByteBuffer.allocateDirect((queueDepth + 1) * BLOCK).alignedSlice(BLOCK).slice();
+                if (!e.registerBuffer(slab)) {
+                    throw new IllegalStateException("the engine refused to register the slab (see its DEBUG log)");
+                }
+            }
+            return slab.slice(i * BLOCK, BLOCK);
         }
 
         @Override
@@ -287,8 +340,16 @@ final class RandomBench {
                 long start = System.nanoTime();
                 List<Slot> slots = new ArrayList<>();
                 for (int i = 0; i < queueDepth; i++) {
+                    ByteBuffer block = registered ? registeredBlock(e, queueDepth, i) : null;
                     slots.add(new Slot(start + i, blocks, start + nanos, MAX_SAMPLES / queueDepth, done) {
-                        private final IoCallback callback = new IoCallback() {
+                        {
+                            if (block != null) {
+                                buf = block;
+                            }
+                        }
+
+                        // one op at a time per slot: the device reuses its op objects (nothing allocated per read)
+                        private final ReusableIoCallback callback = new ReusableIoCallback() {
                             @Override
                             public void completed(int bytes) {
                                 completedOne();

@@ -57,10 +57,12 @@ final class Report {
     }
 
     static String randomCsv(List<RandomBench.Row> rows) {
-        StringBuilder sb = new StringBuilder("contender,queue_depth,iops,p50_us,p99_us,p999_us,note\n");
+        StringBuilder sb = new StringBuilder(
+                "contender,queue_depth,iops,p50_us,p99_us,p999_us,iops_min,iops_max,cpu_us_per_read,note\n");
         for (RandomBench.Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%s,%d,%.0f,%.1f,%.1f,%.1f,%s%n", csv(r.contender()), r.queueDepth(),
-                    r.iops(), r.p50us(), r.p99us(), r.p999us(), r.note().replace(',', ';').replace('\n', ' ')));
+            sb.append(String.format(Locale.ROOT, "%s,%d,%.0f,%.1f,%.1f,%.1f,%.0f,%.0f,%.2f,%s%n", csv(r.contender()),
+                    r.queueDepth(), r.iops(), r.p50us(), r.p99us(), r.p999us(), r.iopsMin(), r.iopsMax(), r.cpuUs(),
+                    r.note().replace(',', ';').replace('\n', ' ')));
         }
         return sb.toString();
     }
@@ -119,13 +121,15 @@ final class Report {
 
     static String random(List<RandomBench.Row> rows) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| contender | QD | IOPS | p50 µs | p99 µs | p99.9 µs |\n|---|---:|---:|---:|---:|---:|\n");
+        sb.append("| contender | QD | IOPS | min–max | p50 µs | p99 µs | p99.9 µs | CPU µs/read |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (RandomBench.Row r : rows) {
             if (r.measured()) {
-                sb.append(String.format(Locale.ROOT, "| %s | %d | %,.0f | %.0f | %.0f | %.0f |%n", r.contender(),
-                        r.queueDepth(), r.iops(), r.p50us(), r.p99us(), r.p999us()));
+                sb.append(String.format(Locale.ROOT, "| %s | %d | %,.0f | %,.0f–%,.0f | %.0f | %.0f | %.0f | %.1f |%n",
+                        r.contender(), r.queueDepth(), r.iops(), r.iopsMin(), r.iopsMax(), r.p50us(), r.p99us(),
+                        r.p999us(), r.cpuUs()));
             } else {
-                sb.append(String.format(Locale.ROOT, "| %s | %d | — | — | — | — (%s) |%n", r.contender(),
+                sb.append(String.format(Locale.ROOT, "| %s | %d | — | — | — | — | — | — (%s) |%n", r.contender(),
                         r.queueDepth(), r.note().replace('|', '/')));
             }
         }

@@ -67,10 +67,12 @@ class BenchSmokeTest {
     @Test
     void fioJsonIsRead() {
         String json = "{\"jobs\":[{\"read\":{\"iops\" : 65331.5,\"clat_ns\":{\"percentile\":{\"50.000000\" : 452608,"
-                + "\"99.000000\" : 790528,\"99.900000\" : 1056768}}},\"write\":{\"iops\" : 0}}]}";
+                + "\"99.000000\" : 790528,\"99.900000\" : 1056768}}},\"write\":{\"iops\" : 0},"
+                + "\"usr_cpu\" : 10.0,\"sys_cpu\" : 30.0}]}";
         Fio.Result r = Fio.parse(json);
         assertEquals(65331.5, r.iops());
         assertEquals(452.608, r.p50us(), 1e-9);
         assertEquals(790.528, r.p99us(), 1e-9);
+        assertEquals(0.40 * 1e6 / 65331.5, r.cpuUsPerRead(), 1e-9); // 40% of one second over 65,331.5 reads
     }
 }

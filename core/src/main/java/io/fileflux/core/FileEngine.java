@@ -43,6 +43,39 @@ public interface FileEngine extends AutoCloseable {
         return open(path, Set.of(java.nio.file.StandardOpenOption.READ));
     }
 
+    /**
+     * Lends {@code region} to this engine for the engine's lifetime, so that reads and writes whose bytes
+     * lie inside it may skip per-operation preparation of its memory. On io_uring the region is
+     * registered with the ring once ({@code IORING_REGISTER_BUFFERS}: the kernel pins its pages now, not
+     * at every operation), and an operation on any device of this engine whose buffer lies wholly inside
+     * a registered region is submitted as {@code IORING_OP_READ_FIXED} / {@code WRITE_FIXED}; any other
+     * buffer is used as before. The other engines have no such registration: they return false and
+     * behave exactly as without the call.
+     *
+     * <p>Ownership: from the call until the engine is closed the engine keeps a reference to
+     * {@code region} (so its memory is not freed while the kernel holds its pages); the caller keeps
+     * using it freely — typically carved into per-operation slices with {@code slice(offset, length)},
+     * all of which benefit. Memory that is freed explicitly (a {@code MappedByteBuffer} unmapped, native
+     * memory released) must not be registered. Registrations are never undone before {@link #close()}.
+     *
+     * <p>Threading: thread-safe; it waits for the engine's completion thread to register the region (a
+     * system call), so call it while setting up, not on a latency-critical path.
+     *
+     * @param region a direct buffer; its whole capacity, from index 0, is registered
+     * @return true if the engine registered the region; false if this engine has no use for it or the
+     *         kernel refused (no support, {@code RLIMIT_MEMLOCK} reached, a table full), or the engine is
+     *         closed — I/O into the region then works as for any other buffer
+     * @throws IllegalArgumentException if {@code region} is not direct, has no capacity, or (io_uring)
+     *                                  is larger than 1 GiB
+     */
+    default boolean registerBuffer(java.nio.ByteBuffer region) {
+        java.util.Objects.requireNonNull(region, "region");
+        if (!region.isDirect() || region.capacity() == 0) {
+            throw new IllegalArgumentException("registerBuffer needs a direct buffer with capacity > 0: " + region);
+        }
+        return false;
+    }
+
     /** Live counters of this engine: open devices and operations in flight. */
     EngineStats stats();
 

@@ -66,12 +66,15 @@ final class IoUringAbi {
     // ---- opcodes (enum io_uring_op) ------------------------------------------------------------
     static final byte IORING_OP_NOP = 0;
     static final byte IORING_OP_FSYNC = 3;
+    static final byte IORING_OP_READ_FIXED = 4;   // addr/len inside the registered buffer sqe->buf_index
+    static final byte IORING_OP_WRITE_FIXED = 5;
     static final byte IORING_OP_POLL_ADD = 6;
     static final byte IORING_OP_ASYNC_CANCEL = 14;
     static final byte IORING_OP_READ = 22;
     static final byte IORING_OP_WRITE = 23;
 
     // ---- sqe->flags ----------------------------------------------------------------------------
+    static final byte IOSQE_FIXED_FILE = 1;       // sqe->fd is an index into the registered file table
     static final byte IOSQE_ASYNC = 1 << 4;
 
     // ---- sqe->fsync_flags ----------------------------------------------------------------------
@@ -101,12 +104,31 @@ final class IoUringAbi {
 
     // ---- io_uring_register opcodes and struct io_uring_probe -----------------------------------
     static final int IORING_REGISTER_PROBE = 8;
+    static final int IORING_REGISTER_FILES2 = 13;            // Linux 5.13, arg: struct io_uring_rsrc_register
+    static final int IORING_REGISTER_FILES_UPDATE2 = 14;     // Linux 5.13, arg: struct io_uring_rsrc_update2
+    static final int IORING_REGISTER_BUFFERS2 = 15;          // Linux 5.13, arg: struct io_uring_rsrc_register
+    static final int IORING_REGISTER_BUFFERS_UPDATE = 16;    // Linux 5.13, arg: struct io_uring_rsrc_update2
     static final int IORING_REGISTER_ENABLE_RINGS = 12;
     static final int IORING_REGISTER_IOWQ_MAX_WORKERS = 19;  // arg: __u32[2] {bounded, unbounded}
     static final int PROBE_HEADER_SIZE = 16;  // __u8 last_op, __u8 ops_len, __u16 resv, __u32 resv2[3]
     static final int PROBE_OP_SIZE = 8;       // struct io_uring_probe_op: __u8 op, __u8 resv, __u16 flags, __u32
     static final int PROBE_OP_FLAGS = 2;
     static final int IO_URING_OP_SUPPORTED = 1;
+
+    // struct io_uring_rsrc_register (32 bytes): __u32 nr, __u32 flags, __u64 resv2, __u64 data, __u64 tags
+    static final int RSRC_REGISTER_SIZE = 32;
+    static final int RSRC_REGISTER_NR = 0;
+    static final int RSRC_REGISTER_FLAGS = 4;
+    static final int IORING_RSRC_REGISTER_SPARSE = 1;        // nr empty slots, data = 0
+    // struct io_uring_rsrc_update2 (32 bytes): __u32 offset, __u32 resv, __u64 data, __u64 tags, __u32 nr, __u32 resv2
+    static final int RSRC_UPDATE_SIZE = 32;
+    static final int RSRC_UPDATE_OFFSET = 0;
+    static final int RSRC_UPDATE_DATA = 8;
+    static final int RSRC_UPDATE_NR = 24;
+    // struct iovec (16 bytes): void *iov_base, size_t iov_len
+    static final int IOVEC_SIZE = 16;
+    /** The largest registered buffer the kernel accepts (io_uring/rsrc.c: {@code SZ_1G}). */
+    static final long MAX_REGISTERED_BUFFER = 1L << 30;
 
     /** The feature flags as names, e.g. {@code SINGLE_MMAP|NODROP|...}. */
     static String featureNames(int features) {

@@ -24,17 +24,32 @@ final class IoUringDevice extends CompletionDevice {
      * last writer closed, like {@code cat}.
      */
     static final int POLL_FIRST = 2;
+    /** Driver flags from this bit up: 1 + the device's slot in the ring's registered file table, 0 for none. */
+    private static final int FILE_SLOT_SHIFT = 8;
 
     private final IoUringEngine engine;
     private final int fd;
+    /** Slot in the ring's registered file table, or -1. */
+    private final int fileSlot;
     /** Guarded by {@code this}: fstat never runs on a closed (and maybe reused) fd number. */
     private boolean fdClosed;
 
     IoUringDevice(IoUringEngine engine, Path path, FileIdentity identity, boolean writable, int fd, boolean direct,
-                  boolean stream, int driverFlags) {
+                  boolean stream, int driverFlags, int fileSlot) {
         super(engine, engine, path, identity, writable, fd, direct, stream, driverFlags);
         this.engine = engine;
         this.fd = fd;
+        this.fileSlot = fileSlot;
+    }
+
+    /** The driver flags naming registered file slot {@code slot} (-1: none). */
+    static int fileSlotFlags(int slot) {
+        return (slot + 1) << FILE_SLOT_SHIFT;
+    }
+
+    /** The registered file slot named by an op's driver flags, or -1. */
+    static int fileSlot(int driverFlags) {
+        return (driverFlags >>> FILE_SLOT_SHIFT) - 1;
     }
 
     @Override
@@ -51,11 +66,12 @@ final class IoUringDevice extends CompletionDevice {
             fdClosed = true;
             IoUringEngine.closeFd(fd);
         }
+        engine.releaseFileSlot(fileSlot); // no op names it any more; the table's own file reference goes with it
         engine.deviceClosed(this);
     }
 
     @Override
     public String toString() {
-        return "IoUringDevice[" + path() + ", fd=" + fd + "]";
+        return "IoUringDevice[" + path() + ", fd=" + fd + (fileSlot >= 0 ? ", file slot " + fileSlot : "") + "]";
     }
 }

@@ -71,6 +71,11 @@ import org.slf4j.LoggerFactory;
  * op in flight and waits for their CQEs; then the completion thread completes its own eventfd read,
  * unmaps the ring and closes the ring fd and the eventfd.
  *
+ * <p>Size: longer than the project's usual class because the completion loop, its submission path and
+ * its shutdown share state that must stay confined to one thread; the ring, the native calls, the
+ * registered resources ({@link FixedResources}) and queued registrations ({@link RingTask}) live in
+ * classes of their own.
+ *
  * <p>Threading: thread-safe.
  */
 public final class IoUringEngine implements FileEngine, CompletionDriver {
@@ -90,6 +95,13 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
      * the completion thread asks for them, with no interrupt of it in between; {@code false} does not.
      */
     public static final String DEFER_PROPERTY = "fileflux.uring.defer";
+
+    /**
+     * System property: {@code true} registers every device's file descriptor in the ring's file table
+     * ({@code IORING_REGISTER_FILES2}, sparse) and submits its ops with {@code IOSQE_FIXED_FILE}; the
+     * slot is emptied when the device closes. Default {@code false}.
+     */
+    public static final String FIXED_FILES_PROPERTY = "fileflux.uring.fixedFiles";
 
     /** Default SQ size. */
     public static final int DEFAULT_ENTRIES = 256;
@@ -119,6 +131,9 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
     private static final int DEFAULT_ASYNC_THRESHOLD = 512 * 1024;
 
     private final Ring ring;
+    /** Registered buffers and files; completion thread only. */
+    private final FixedResources fixed;
+    private final boolean fixedFiles;
     private final OpTable table;
     private final EngineStats stats = new EngineStats();
     private final ConcurrentLinkedQueue<Object> pending = new ConcurrentLinkedQueue<>();
@@ -149,6 +164,8 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
     private long overflowFlushes;
     private long busyRetries;
     private long wakeups;
+    private long fixedBufferOps;
+    private long fixedFileOps;
 
     /**
      * Creates an engine with a ring of {@code entries} SQEs and starts its completion thread.
@@ -169,10 +186,16 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
      * @param workers        cap on the ring's bounded io-wq workers; 0 leaves the kernel's default
      */
     IoUringEngine(int entries, int asyncThreshold, int workers) {
-        this(entries, asyncThreshold, workers, Boolean.parseBoolean(System.getProperty(DEFER_PROPERTY, "false")));
+        this(entries, asyncThreshold, workers, Boolean.parseBoolean(System.getProperty(DEFER_PROPERTY, "false")),
+                Boolean.parseBoolean(System.getProperty(FIXED_FILES_PROPERTY, "false")));
     }
 
     IoUringEngine(int entries, int asyncThreshold, int workers, boolean deferTaskrun) {
+        this(entries, asyncThreshold, workers, deferTaskrun,
+                Boolean.parseBoolean(System.getProperty(FIXED_FILES_PROPERTY, "false")));
+    }
+
+    IoUringEngine(int entries, int asyncThreshold, int workers, boolean deferTaskrun, boolean fixedFiles) {
         Ring r = null;
         if (deferTaskrun) {
             try {
@@ -190,6 +213,8 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
             throw new IllegalStateException("io_uring unavailable: " + e.getMessage(), e);
         }
         this.table = new OpTable(ring.sqEntries);
+        this.fixed = new FixedResources(ring);
+        this.fixedFiles = fixedFiles;
         this.workers = workers;
         this.asyncThreshold = asyncThreshold;
         try {
@@ -330,8 +355,15 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
             boolean stream = st.type() == LinuxNative.S_IFIFO;
             int driverFlags = (regular && !spec.direct() ? IoUringDevice.BUFFERED_REGULAR : 0)
                     | (stream && (flags & LinuxNative.O_NONBLOCK) != 0 ? IoUringDevice.POLL_FIRST : 0);
-            IoUringDevice device = new IoUringDevice(this, path, st.identity(), spec.write(), fd, spec.direct(),
-                    stream, driverFlags);
+            int fileSlot = fixedFiles ? onCompletionThread(() -> fixed.acquireFileSlot(fd), -1) : -1;
+            IoUringDevice device;
+            try {
+                device = new IoUringDevice(this, path, st.identity(), spec.write(), fd, spec.direct(),
+                        stream, driverFlags | IoUringDevice.fileSlotFlags(fileSlot), fileSlot);
+            } catch (RuntimeException | Error e) {
+                releaseFileSlot(fileSlot);
+                throw e;
+            }
             devices.add(device);
             if (closing) {
                 device.closeAsync();
@@ -382,6 +414,80 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
 
     void deviceClosed(IoUringDevice device) {
         devices.remove(device);
+    }
+
+    /**
+     * Empties a device's slot of the registered file table once no op names it (its fd may be closed
+     * already: the table holds its own reference). Queued for the completion thread, never waited for;
+     * requests from one thread run in order, so a slot is free again only after it was emptied.
+     */
+    void releaseFileSlot(int slot) {
+        if (slot < 0) {
+            return;
+        }
+        if (Thread.currentThread() == reaper) {
+            fixed.releaseFileSlot(slot);
+        } else if (!terminated) {
+            enqueue(new RingTask<>(() -> {
+                fixed.releaseFileSlot(slot);
+                return null;
+            }));
+        }
+    }
+
+    // ================================================================================== registered buffers
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>io_uring: the region goes into a slot of the ring's sparse buffer table
+     * ({@code IORING_REGISTER_BUFFERS_UPDATE}, Linux 5.13; at most {@value FixedResources#MAX_BUFFERS}
+     * regions of at most 1 GiB each). Its pages count against {@code RLIMIT_MEMLOCK} unless the process
+     * has {@code CAP_IPC_LOCK}.
+     */
+    @Override
+    public boolean registerBuffer(java.nio.ByteBuffer region) {
+        Objects.requireNonNull(region, "region");
+        if (!region.isDirect() || region.capacity() == 0) {
+            throw new IllegalArgumentException("registerBuffer needs a direct buffer with capacity > 0: " + region);
+        }
+        if (region.capacity() > MAX_REGISTERED_BUFFER) {
+            throw new IllegalArgumentException("a registered buffer holds at most 1 GiB, was " + region.capacity());
+        }
+        long address = CompletionOp.addressOf(region);
+        return onCompletionThread(() -> fixed.registerBuffer(region, address, region.capacity()), false);
+    }
+
+    /** Ops submitted as READ_FIXED / WRITE_FIXED so far (for tests; read on the completion thread). */
+    long fixedBufferOps() {
+        return onCompletionThread(() -> fixedBufferOps, fixedBufferOps);
+    }
+
+    /** Ops submitted with IOSQE_FIXED_FILE so far (for tests; read on the completion thread). */
+    long fixedFileOps() {
+        return onCompletionThread(() -> fixedFileOps, fixedFileOps);
+    }
+
+    /** Registered file slots in use (for tests; read on the completion thread). */
+    int fixedFiles() {
+        return onCompletionThread(fixed::files, 0);
+    }
+
+    /**
+     * Runs {@code action} on the completion thread (at once when called there) and returns its result,
+     * or {@code ifStopped} if the completion thread has ended without running it. Waits (see
+     * {@link RingTask#await}) for that thread to reach the request.
+     */
+    private <T> T onCompletionThread(java.util.function.Supplier<T> action, T ifStopped) {
+        if (Thread.currentThread() == reaper) {
+            return action.get();
+        }
+        if (terminated) {
+            return ifStopped;
+        }
+        RingTask<T> task = new RingTask<>(action);
+        enqueue(task);
+        return task.await(reaper, () -> pending.remove(task), ifStopped);
     }
 
     // ================================================================================== driver
@@ -473,18 +579,34 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
     private void write(Object request) {
         if (request instanceof CompletionOp) {
             CompletionOp op = (CompletionOp) request;
-            int fd = (int) op.handle();
+            // a registered file is named by its slot in the ring's file table, with IOSQE_FIXED_FILE
+            int slot = IoUringDevice.fileSlot(op.driverFlags());
+            int fd = slot >= 0 ? slot : (int) op.handle();
+            byte fileFlag = slot >= 0 ? IOSQE_FIXED_FILE : 0;
+            if (slot >= 0) {
+                fixedFileOps++;
+            }
             if (op.kind() == OpKind.SYNC) {
-                ring.putSqe(IORING_OP_FSYNC, (byte) 0, fd, 0, 0, 0,
+                ring.putSqe(IORING_OP_FSYNC, fileFlag, fd, 0, 0, 0,
                         op.metadata() ? 0 : IORING_FSYNC_DATASYNC, op.token());
             } else if (awaitsPoll(op)) {
-                ring.putSqe(IORING_OP_POLL_ADD, (byte) 0, fd, 0, 0, 0, LinuxNative.POLLIN, op.token());
+                ring.putSqe(IORING_OP_POLL_ADD, fileFlag, fd, 0, 0, 0, LinuxNative.POLLIN, op.token());
             } else {
-                byte flags = (op.driverFlags() & IoUringDevice.BUFFERED_REGULAR) != 0 && op.length() >= asyncThreshold
-                        ? IOSQE_ASYNC : 0;
-                ring.putSqe(op.kind() == OpKind.READ ? IORING_OP_READ : IORING_OP_WRITE, flags, fd,
-                        op.offset(), op.address(), op.length(), 0, op.token());
+                byte flags = (byte) (fileFlag | ((op.driverFlags() & IoUringDevice.BUFFERED_REGULAR) != 0
+                        && op.length() >= asyncThreshold ? IOSQE_ASYNC : 0));
+                boolean read = op.kind() == OpKind.READ;
+                int buf = fixed.bufferIndex(op.address(), op.length());
+                if (buf >= 0) {
+                    fixedBufferOps++;
+                    ring.putSqe(read ? IORING_OP_READ_FIXED : IORING_OP_WRITE_FIXED, flags, fd,
+                            op.offset(), op.address(), op.length(), 0, op.token(), buf);
+                } else {
+                    ring.putSqe(read ? IORING_OP_READ : IORING_OP_WRITE, flags, fd,
+                            op.offset(), op.address(), op.length(), 0, op.token());
+                }
             }
+        } else if (request instanceof RingTask) {
+            ((RingTask<?>) request).run();
         } else {
             long target = (Long) request & ~CANCEL_TAG;
             ring.putSqe(IORING_OP_ASYNC_CANCEL, (byte) 0, -1, 0, target, 0, 0, target | CANCEL_TAG);
@@ -559,7 +681,13 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
             terminated = true;
             started.completeExceptionally(new IllegalStateException("the completion thread ended at start"));
             ring.close();
+            fixed.close();
             closeFd(eventFd);
+            for (Object request; (request = pending.poll()) != null; ) {
+                if (request instanceof RingTask<?> task) {
+                    task.abandon();
+                }
+            }
             LOG.debug("io_uring ring closed: {}", counters());
         }
     }
@@ -662,13 +790,15 @@ public final class IoUringEngine implements FileEngine, CompletionDriver {
         return NAME + " (Linux " + System.getProperty("os.version") + ", sq " + ring.sqEntries + ", cq "
                 + ring.cqEntries + ", features 0x" + Integer.toHexString(ring.features) + ", IOSQE_ASYNC "
                 + (asyncThreshold == Integer.MAX_VALUE ? "never" : "for buffered I/O >= " + asyncThreshold + " B")
-                + (deferTaskrun ? ", SINGLE_ISSUER|DEFER_TASKRUN" : "") + ")";
+                + (deferTaskrun ? ", SINGLE_ISSUER|DEFER_TASKRUN" : "") + (fixedFiles ? ", registered files" : "")
+                + ")";
     }
 
     /** Syscall and back-pressure counters, for diagnostics (read without synchronization). */
     String counters() {
         return "submit enters " + submitCalls + ", wait enters " + waitCalls + ", CQ overflow flushes "
-                + overflowFlushes + ", EBUSY/EAGAIN retries " + busyRetries + ", eventfd wake-ups " + wakeups;
+                + overflowFlushes + ", EBUSY/EAGAIN retries " + busyRetries + ", eventfd wake-ups " + wakeups
+                + ", fixed-buffer ops " + fixedBufferOps + ", fixed-file ops " + fixedFileOps;
     }
 
     /** True while the completion thread runs. */

@@ -164,6 +164,12 @@ final class Ring {
      * The caller checked {@link #sqSpace()}.
      */
     void putSqe(byte opcode, byte flags, int fd, long off, long addr, int len, int opFlags, long userData) {
+        putSqe(opcode, flags, fd, off, addr, len, opFlags, userData, 0);
+    }
+
+    /** As {@link #putSqe(byte, byte, int, long, long, int, int, long)}, with {@code sqe->buf_index}. */
+    void putSqe(byte opcode, byte flags, int fd, long off, long addr, int len, int opFlags, long userData,
+                int bufIndex) {
         int base = (localSqTail & sqMask) * SQE_SIZE;
         ByteBuffer b = sqes;
         b.put(base + SQE_OPCODE, opcode);
@@ -175,7 +181,9 @@ final class Ring {
         b.putInt(base + SQE_LEN, len);
         b.putInt(base + SQE_OP_FLAGS, opFlags);
         b.putLong(base + SQE_USER_DATA, userData);
-        b.putLong(base + SQE_BUF_INDEX, 0L);
+        b.putShort(base + SQE_BUF_INDEX, (short) bufIndex); // then personality (u16) and splice_fd_in (s32): 0
+        b.putShort(base + SQE_BUF_INDEX + 2, (short) 0);
+        b.putInt(base + SQE_BUF_INDEX + 4, 0);
         b.putLong(base + SQE_ADDR3, 0L);
         b.putLong(base + SQE_PAD, 0L);
         localSqTail++;
@@ -285,6 +293,66 @@ final class Ring {
             return true;
         } catch (LastErrorException e) {
             return false;
+        }
+    }
+
+    /**
+     * Registers an empty table of {@code nr} slots ({@code IORING_REGISTER_FILES2} or
+     * {@code IORING_REGISTER_BUFFERS2} with {@code IORING_RSRC_REGISTER_SPARSE}, Linux 5.13), filled later
+     * slot by slot with {@link #updateBuffer} or {@link #updateFile}.
+     *
+     * @return 0, or the errno of the refusal
+     */
+    int registerSparse(int opcode, int nr) {
+        try (Memory arg = new Memory(RSRC_REGISTER_SIZE)) {
+            arg.clear();
+            arg.setInt(RSRC_REGISTER_NR, nr);
+            arg.setInt(RSRC_REGISTER_FLAGS, IORING_RSRC_REGISTER_SPARSE);
+            LinuxNative.ioUringRegister(fd, opcode, Pointer.nativeValue(arg), RSRC_REGISTER_SIZE);
+            return 0;
+        } catch (LastErrorException e) {
+            return e.getErrorCode();
+        }
+    }
+
+    /**
+     * Puts {@code [addr, addr + len)} in slot {@code slot} of the registered buffer table
+     * ({@code IORING_REGISTER_BUFFERS_UPDATE}): the kernel pins its pages once, here.
+     *
+     * @return 0, or the errno of the refusal ({@code ENOMEM} past {@code RLIMIT_MEMLOCK}, for one)
+     */
+    int updateBuffer(int slot, long addr, long len) {
+        try (Memory iov = new Memory(IOVEC_SIZE); Memory arg = new Memory(RSRC_UPDATE_SIZE)) {
+            iov.setLong(0, addr);
+            iov.setLong(8, len);
+            return update(IORING_REGISTER_BUFFERS_UPDATE, arg, slot, Pointer.nativeValue(iov));
+        }
+    }
+
+    /**
+     * Puts file descriptor {@code fileFd} in slot {@code slot} of the registered file table
+     * ({@code IORING_REGISTER_FILES_UPDATE2}); {@code -1} empties the slot. The table holds its own
+     * reference to the file, so closing {@code fileFd} afterwards does not empty it.
+     *
+     * @return 0, or the errno of the refusal
+     */
+    int updateFile(int slot, int fileFd) {
+        try (Memory fds = new Memory(4); Memory arg = new Memory(RSRC_UPDATE_SIZE)) {
+            fds.setInt(0, fileFd);
+            return update(IORING_REGISTER_FILES_UPDATE2, arg, slot, Pointer.nativeValue(fds));
+        }
+    }
+
+    private int update(int opcode, Memory arg, int slot, long data) {
+        arg.clear();
+        arg.setInt(RSRC_UPDATE_OFFSET, slot);
+        arg.setLong(RSRC_UPDATE_DATA, data);
+        arg.setInt(RSRC_UPDATE_NR, 1);
+        try {
+            int r = LinuxNative.ioUringRegister(fd, opcode, Pointer.nativeValue(arg), RSRC_UPDATE_SIZE);
+            return r == 1 ? 0 : Errno.EINVAL; // the number of slots updated
+        } catch (LastErrorException e) {
+            return e.getErrorCode();
         }
     }
 
