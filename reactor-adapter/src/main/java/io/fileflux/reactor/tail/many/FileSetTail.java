@@ -210,8 +210,8 @@ final class FileSetTail {
 
     /**
      * First scan with a registry: each file entry recorded at a path the globs match whose file is not
-     * at any matched path now is looked for beside that path (rotated away while stopped) and, found,
-     * read from its checkpoint to its end like any file that left the set.
+     * at any matched path now is looked for beside that path (rotated away while stopped) and, found
+     * longer than its checkpoint, read from there to its end like any file that left the set.
      */
     private void resumeRotatedAway(Map<FileKey, Globs.Found> seen, FileCheckpoints.Index index) {
         Set<Long> seenInodes = new HashSet<>();
@@ -225,8 +225,20 @@ final class FileSetTail {
             if (key == null || key.ino() != id.index() || seen.containsKey(key) || followed.containsKey(key)) {
                 return;
             }
-            follow(key, q, p, StartAt.beginning(), checkpoints.load(id, p)); // p: where it was matched last
+            Checkpoint cp = checkpoints.load(id, p);
+            if (cp != null && unread(q, cp)) {
+                follow(key, q, p, StartAt.beginning(), cp); // p: where it was matched last
+            }
         });
+    }
+
+    /** True if the file at {@code p} is longer than the checkpoint's offset (so far as a {@code stat} tells). */
+    private static boolean unread(Path p, Checkpoint cp) {
+        try {
+            return Files.size(p) > cp.offset();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static FileKey keyOf(Path p) {

@@ -158,6 +158,36 @@ class TailAllIdentityTest {
     }
 
     @Test
+    void aRotatedFileStillBeingReadAndTheNewFileAtItsPathKeepTwoRegistryEntries() throws Exception {
+        Path a = Files.writeString(dir.resolve("a.log"), "a 1\n");
+        List<FileLine> got = new CopyOnWriteArrayList<>();
+        try (CheckpointRegistry r = CheckpointRegistry.open(dir.resolve("registry"), Duration.ofDays(1))) {
+            Disposable sub = FileFlux.tailAll(TailAllTest.fast(dir + "/*.log").registry(r, Duration.ZERO))
+                    .subscribe(l -> {
+                        got.add(l);
+                        l.ack();
+                    });
+            try {
+                await("a 1", () -> got.size() == 1);
+                Path rotated = dir.resolve("a.log.1");
+                Files.move(a, rotated); // out of the glob: still read within the grace period
+                Files.writeString(a, "a 3\n");
+                Files.writeString(rotated, "a 2\n", StandardOpenOption.APPEND); // a late writer
+                await("a 2 and a 3", () -> got.size() == 3);
+                io.fileflux.core.FileIdentity old = got.get(0).identity();
+                io.fileflux.core.FileIdentity fresh = got.stream().filter(l -> l.text().equals("a 3")).findFirst()
+                        .orElseThrow().identity();
+                await("both saved", () -> r.store(old, a).load().map(c -> c.offset() == 8).orElse(false)
+                        && r.store(fresh, a).load().map(c -> c.offset() == 4).orElse(false));
+                assertEquals(Map.of(old, a, fresh, a), r.files());
+            } finally {
+                sub.dispose();
+            }
+        }
+        TailAllTest.eachOnceInOrderPerFile(got, "a", 3);
+    }
+
+    @Test
     void aRegistryResumesAFileRotatedAwayWhileStoppedAndReadsTheNewOneFromZero() throws Exception {
         Path a = Files.writeString(dir.resolve("a.log"), "a 1\na 2\n");
         Path reg = dir.resolve("registry");
