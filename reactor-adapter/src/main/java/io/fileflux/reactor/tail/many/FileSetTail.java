@@ -205,7 +205,9 @@ final class FileSetTail {
                 : retry != null ? retry
                 : firstScan && (index == null || !index.knownPaths().contains(x.path()))
                         ? options.fileOptions().startAt() : StartAt.beginning();
-        follow(key, x.path(), x.path(), start, entry);
+        long startOffset = entry != null ? entry.offset() : resume != null ? resume.offset()
+                : start == StartAt.beginning() ? 0 : -1;
+        follow(key, x.path(), x.path(), start, entry, startOffset);
     }
 
     /**
@@ -227,7 +229,7 @@ final class FileSetTail {
             }
             Checkpoint cp = checkpoints.load(id, p);
             if (cp != null && unread(q, cp)) {
-                follow(key, q, p, StartAt.beginning(), cp); // p: where it was matched last
+                follow(key, q, p, StartAt.beginning(), cp, cp.offset()); // p: where it was matched last
             }
         });
     }
@@ -250,9 +252,12 @@ final class FileSetTail {
         }
     }
 
-    /** Follows the file {@code key} found at {@code path}, last seen at a matched path at {@code matched}. */
-    private void follow(FileKey key, Path path, Path matched, StartAt start, Checkpoint entry) {
-        Followed f = new Followed(key, path, matched, start, entry, options.lineOptions().charset());
+    /**
+     * Follows the file {@code key} found at {@code path}, last seen at a matched path at {@code matched},
+     * starting at {@code startOffset} if known (else -1).
+     */
+    private void follow(FileKey key, Path path, Path matched, StartAt start, Checkpoint entry, long startOffset) {
+        Followed f = new Followed(key, path, matched, start, entry, startOffset, options.lineOptions().charset());
         followed.put(key, f);
         if (followed.size() > options.maxFiles()) {
             fileEvent(FileSetEvent.Kind.WAITING, path, followed.size() - 1 + " files followed, at most "
@@ -287,9 +292,28 @@ final class FileSetTail {
             return;
         }
         if (now - f.goneSince >= rotateWaitNanos && quiet(f, now)
-                && (FileEnds.readToEndOfOpenFile(f.last) || now - f.lastEmitNanos >= 3 * rotateWaitNanos)) {
+                && (readToEnd(f) || now - f.lastEmitNanos >= 3 * rotateWaitNanos)) {
             stopFollowing(f, FileSetEvent.Kind.FINISHED, f.current.equals(f.foundAt) ? "" : "last matched at " + f.current);
         }
+    }
+
+    /**
+     * Whether a file out of the set has been read to its end, as far as its open descriptor tells: from the
+     * last line delivered, or, before any, from where its reader started (if known). A reader that has not
+     * opened its file yet has not read it.
+     */
+    private static boolean readToEnd(Followed f) {
+        Checkpoint last = f.last;
+        long ino = f.key.byInode() ? f.key.ino() : last != null ? last.identity().index() : -1;
+        long size = FileEnds.sizeOfOpenFile(ino);
+        if (size == FileEnds.UNKNOWN) {
+            return true; // nothing to tell by: the quiet alone decides
+        }
+        if (size == FileEnds.NOT_OPEN) {
+            return last != null;
+        }
+        long offset = last != null ? last.offset() : f.startOffset;
+        return offset >= 0 && size <= offset;
     }
 
     /** Nothing delivered for the rotate wait although lines were wanted. */

@@ -25,6 +25,8 @@ final class Followed {
     final StartAt start;
     /** The registry's entry for the file when it was found, or null. */
     final @Nullable Checkpoint entry;
+    /** Where its reader starts, if known (the beginning, a checkpoint), else -1. */
+    final long startOffset;
     /** Completed by a rescan to end the reader. */
     final Sinks.Empty<Void> stop = Sinks.empty();
     private final Charset charset;
@@ -46,7 +48,9 @@ final class Followed {
     FileSetEvent.@Nullable Kind stopReason;
     String stopDetail = "";
 
-    Followed(FileKey key, Path foundAt, Path matched, StartAt start, @Nullable Checkpoint entry, Charset charset) {
+    Followed(FileKey key, Path foundAt, Path matched, StartAt start, @Nullable Checkpoint entry, long startOffset,
+             Charset charset) {
+        this.startOffset = startOffset;
         this.key = key;
         this.foundAt = foundAt;
         this.current = matched;

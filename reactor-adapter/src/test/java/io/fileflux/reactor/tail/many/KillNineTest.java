@@ -216,7 +216,8 @@ class KillNineTest {
                     while (!missing.isEmpty()) {
                         if (System.nanoTime() > deadline) {
                             throw new AssertionError("the last run printed nothing new for 60 s, " + missing.size()
-                                    + " lines missing (alive " + child.process.isAlive() + ")");
+                                    + " lines missing: " + new java.util.TreeSet<>(missing) + " (alive "
+                                    + child.process.isAlive() + "); rotated after " + writer.boundaries);
                         }
                         List<String> now = child.lines;
                         if (seen < now.size()) {
