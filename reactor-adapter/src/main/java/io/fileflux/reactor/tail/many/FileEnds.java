@@ -58,6 +58,34 @@ final class FileEnds {
         return size;
     }
 
+    /**
+     * Whether a file out of the set has been read to its end, as far as its open descriptor tells: from the
+     * last line delivered, or, before any, from where its reader started (if known). A reader that has not
+     * opened its file yet has not read it.
+     */
+    static boolean readToEndOfOpenFile(Followed f) {
+        Checkpoint last = f.last;
+        long ino = f.key.byInode() ? f.key.ino() : last != null ? last.identity().index() : -1;
+        long size = sizeOfOpenFile(ino);
+        if (size == UNKNOWN) {
+            return true; // nothing to tell by: the quiet alone decides
+        }
+        if (size == NOT_OPEN) {
+            return last != null;
+        }
+        long offset = last != null ? last.offset() : f.startOffset;
+        return offset >= 0 && size <= offset;
+    }
+
+    /** True if the file at {@code p} is longer than the checkpoint's offset (as far as a {@code stat} tells). */
+    static boolean longerThan(Path p, Checkpoint cp) {
+        try {
+            return Files.size(p) > cp.offset();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     private static long inode(Path p) {
         try {
             Object ino = Files.getAttribute(p, "unix:ino");

@@ -1,6 +1,9 @@
 package io.fileflux.reactor.tail.many;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,6 +21,16 @@ record FileKey(long dev, long ino, @Nullable Path path) {
 
     static FileKey of(long dev, long ino) {
         return new FileKey(dev, ino, null);
+    }
+
+    /** The key of the file at {@code p} now (links followed), or null if there is none or no inode number. */
+    static @Nullable FileKey of(Path p) {
+        try {
+            Map<String, Object> a = Files.readAttributes(p, "unix:dev,ino");
+            return of(((Number) a.get("dev")).longValue(), ((Number) a.get("ino")).longValue());
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     static FileKey ofPath(Path path) {

@@ -9,10 +9,8 @@ import io.fileflux.reactor.tail.Checkpointer;
 import io.fileflux.reactor.tail.StartAt;
 import io.fileflux.reactor.tail.TailLine;
 import io.fileflux.reactor.tail.TailOptions;
-import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -223,33 +221,15 @@ final class FileSetTail {
                 return;
             }
             Path q = FilesBeside.find(p, id.index());
-            FileKey key = q == null ? null : keyOf(q);
+            FileKey key = q == null ? null : FileKey.of(q);
             if (key == null || key.ino() != id.index() || seen.containsKey(key) || followed.containsKey(key)) {
                 return;
             }
             Checkpoint cp = checkpoints.load(id, p);
-            if (cp != null && unread(q, cp)) {
+            if (cp != null && FileEnds.longerThan(q, cp)) {
                 follow(key, q, p, StartAt.beginning(), cp, cp.offset()); // p: where it was matched last
             }
         });
-    }
-
-    /** True if the file at {@code p} is longer than the checkpoint's offset (so far as a {@code stat} tells). */
-    private static boolean unread(Path p, Checkpoint cp) {
-        try {
-            return Files.size(p) > cp.offset();
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    private static FileKey keyOf(Path p) {
-        try {
-            Map<String, Object> a = Files.readAttributes(p, "unix:dev,ino");
-            return FileKey.of(((Number) a.get("dev")).longValue(), ((Number) a.get("ino")).longValue());
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
     }
 
     /**
@@ -292,28 +272,9 @@ final class FileSetTail {
             return;
         }
         if (now - f.goneSince >= rotateWaitNanos && quiet(f, now)
-                && (readToEnd(f) || now - f.lastEmitNanos >= 3 * rotateWaitNanos)) {
+                && (FileEnds.readToEndOfOpenFile(f) || now - f.lastEmitNanos >= 3 * rotateWaitNanos)) {
             stopFollowing(f, FileSetEvent.Kind.FINISHED, f.current.equals(f.foundAt) ? "" : "last matched at " + f.current);
         }
-    }
-
-    /**
-     * Whether a file out of the set has been read to its end, as far as its open descriptor tells: from the
-     * last line delivered, or, before any, from where its reader started (if known). A reader that has not
-     * opened its file yet has not read it.
-     */
-    private static boolean readToEnd(Followed f) {
-        Checkpoint last = f.last;
-        long ino = f.key.byInode() ? f.key.ino() : last != null ? last.identity().index() : -1;
-        long size = FileEnds.sizeOfOpenFile(ino);
-        if (size == FileEnds.UNKNOWN) {
-            return true; // nothing to tell by: the quiet alone decides
-        }
-        if (size == FileEnds.NOT_OPEN) {
-            return last != null;
-        }
-        long offset = last != null ? last.offset() : f.startOffset;
-        return offset >= 0 && size <= offset;
     }
 
     /** Nothing delivered for the rotate wait although lines were wanted. */
