@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * Reads a checkpoint registry's file as another process sees it (without taking its lock, which the
- * shipper holds while it runs): one line per followed path, tab-separated, the checkpoint third and the
- * path fourth. For test paths, which need no escaping.
+ * shipper holds while it runs): one line per followed path or file, tab-separated, the checkpoint third
+ * and the path fourth (a fifth field marks a file entry, keyed by the file's identity). For test paths,
+ * which need no escaping.
  */
 public final class RegistryFile {
 
@@ -27,11 +28,24 @@ public final class RegistryFile {
         String[] lines = Files.readString(registry, StandardCharsets.UTF_8).split("\n");
         for (int i = 1; i < lines.length; i++) {
             String[] f = lines[i].split("\t");
-            if (f.length == 4) {
-                out.put(Path.of(f[3]), Checkpoint.parse(f[2]));
+            if (f.length == 4 || f.length == 5) {
+                Path p = Path.of(f[3]);
+                Checkpoint c = Checkpoint.parse(f[2]);
+                // several files saved at one path (a file entry per file): the one at the path now wins
+                if (!out.containsKey(p) || c.identity().index() == inode(p)) {
+                    out.put(p, c);
+                }
             }
         }
         return out;
+    }
+
+    private static long inode(Path p) {
+        try {
+            return ((Number) Files.getAttribute(p, "unix:ino")).longValue();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** The offset saved for {@code file} in {@code registry}, -1 if none (or while it cannot be read). */

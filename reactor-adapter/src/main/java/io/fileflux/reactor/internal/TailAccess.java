@@ -25,6 +25,13 @@ public final class TailAccess {
 
         /** The lines of a followed file. */
         Flux<TailLine> lines(Path path, TailOptions options, LineOptions lines);
+
+        /**
+         * The lines of the one file with inode number {@code inode} found at {@code path}, read whatever
+         * its name becomes ({@code followRotation(false)}); fails with a
+         * {@link java.nio.file.FileSystemException} if the path names another file when it is opened.
+         */
+        Flux<TailLine> linesOfFile(Path path, long inode, TailOptions options, LineOptions lines);
     }
 
     /** The many-files tail publisher. */

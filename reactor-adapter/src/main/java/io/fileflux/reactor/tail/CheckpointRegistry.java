@@ -1,5 +1,7 @@
 package io.fileflux.reactor.tail;
 
+import io.fileflux.core.FileIdentity;
+import io.fileflux.reactor.internal.FilesBeside;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -20,20 +22,26 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One file holding the checkpoints of every followed file (like a log shipper's registry), handing out
- * a {@link CheckpointStore} view per followed path ({@link #store(Path)}). An entry holds the path, its
- * checkpoint (the file's identity and offset, written with {@link Checkpoint#toString()} and read with
- * {@link Checkpoint#parse}), when it was saved and since when the path has been gone.
+ * One file holding the checkpoints of many followed files (like a log shipper's registry). It keeps two
+ * kinds of entry: one per followed path ({@link #store(Path)}: the checkpoint of whatever file is at the
+ * path, as a single-file tail following the path by name needs), and one per file ({@link #store(FileIdentity,
+ * Path)}: keyed by the file's identity, whatever its name, as {@code FileFlux.tailAll} needs, so that a
+ * rotated file still being read and the new file at its old path never share an entry). An entry holds
+ * its checkpoint (the file's identity and offset, written with {@link Checkpoint#toString()} and read
+ * with {@link Checkpoint#parse}), a path, when it was saved and since when its file has been gone.
  *
  * <p><b>Crash safety.</b> Every save rewrites the whole registry to {@code FILE.tmp}, forces it, renames
  * it over {@code FILE} and forces the directory: a crash (kill -9, power loss where the file system
  * keeps renames ordered) at any point leaves the previous or the new registry, each entry whole. A save
  * returns only once it is durable.
  *
- * <p><b>Bounded size.</b> An entry whose path has been gone (no file at it) for longer than
- * {@code forgetAfter}, and that was not saved in that time either, is dropped; paths are checked when
- * the registry is opened and then at most once per {@code forgetAfter} (or minute, whichever is less),
- * on a save. A file read to its end after it was deleted keeps its entry while it is being saved.
+ * <p><b>Bounded size.</b> An entry whose file has been gone for longer than {@code forgetAfter}, and
+ * that was not saved in that time either, is dropped. A path entry's file is gone when no file is at
+ * its path; a file entry's when no file with its inode number is at its path or beside it (a name
+ * starting with the path's name in the same directory: {@code app.log.1}, {@code app.log-20240501}).
+ * Entries are checked when the registry is opened and then at most once per {@code forgetAfter} (or
+ * minute, whichever is less), on a save. A file read to its end after it was deleted keeps its entry
+ * while it is being saved.
  *
  * <p><b>Ownership.</b> The registry holds an exclusive lock on {@code FILE.lock} from {@link #open} to
  * {@link #close()}: a second registry on the same file, in this process or another, is refused. The
@@ -42,7 +50,11 @@ import java.util.Optional;
  */
 public final class CheckpointRegistry implements AutoCloseable {
 
-    private static final String HEADER = "fileflux-checkpoints 1";
+    private static final String HEADER = "fileflux-checkpoints 2";
+    /** The format before file entries: path entries only, read as such. */
+    private static final String HEADER_1 = "fileflux-checkpoints 1";
+    /** The fifth field of a file entry. */
+    private static final String FILE_ENTRY = "file";
     /** Paths are checked for existence at most this often (and at most once per forgetAfter). */
     private static final long SWEEP_MAX_MILLIS = 60_000;
 
@@ -54,12 +66,19 @@ public final class CheckpointRegistry implements AutoCloseable {
     private final FileLock lock;
 
     // guarded by this
-    private final Map<Path, Entry> entries = new LinkedHashMap<>();
+    /** Path entries by their path, file entries by their {@link FileIdentity}. */
+    private final Map<Object, Entry> entries = new LinkedHashMap<>();
     private long lastSweepMillis;
     private boolean closed;
 
-    /** One followed path's checkpoint; {@code goneSince} is 0 while the path exists. */
-    private record Entry(Checkpoint checkpoint, long savedMillis, long goneSince) {
+    /**
+     * One checkpoint: of the file at {@code path} (a path entry), or of one file, last saved at
+     * {@code path} (a file entry); {@code goneSince} is 0 while its file is there.
+     */
+    private record Entry(Path path, boolean byFile, Checkpoint checkpoint, long savedMillis, long goneSince) {
+        Entry gone(long since) {
+            return new Entry(path, byFile, checkpoint, savedMillis, since);
+        }
     }
 
     private CheckpointRegistry(Path file, Duration forgetAfter, Clock clock) throws IOException {
@@ -129,13 +148,40 @@ public final class CheckpointRegistry implements AutoCloseable {
     public CheckpointStore store(Path followed) {
         Objects.requireNonNull(followed, "followed");
         Path key = followed.toAbsolutePath().normalize();
-        return new View(key);
+        return new View(key, key, false);
     }
 
-    /** The checkpoints held now, by path, in the order first saved. */
+    /**
+     * The store of one file's checkpoint within this registry, keyed by the file's identity (whatever
+     * its name, and however many files have been at one path): {@code file} found at {@code at}
+     * (absolute, normalized), the path the entry records at each save through this view. Saving
+     * rewrites the registry as the class comment says.
+     */
+    public CheckpointStore store(FileIdentity file, Path at) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(at, "at");
+        return new View(file, at.toAbsolutePath().normalize(), true);
+    }
+
+    /** The checkpoints of the path entries ({@link #store(Path)}) held now, by path, in the order first saved. */
     public synchronized Map<Path, Checkpoint> checkpoints() {
         Map<Path, Checkpoint> m = new LinkedHashMap<>();
-        entries.forEach((p, e) -> m.put(p, e.checkpoint()));
+        entries.values().stream().filter(e -> !e.byFile()).forEach(e -> m.put(e.path(), e.checkpoint()));
+        return Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * The file entries ({@link #store(FileIdentity, Path)}) held now: each file's identity and the path
+     * it was saved at last, in the order first saved. Their checkpoints load through
+     * {@code store(identity, path)}.
+     */
+    public synchronized Map<FileIdentity, Path> files() {
+        Map<FileIdentity, Path> m = new LinkedHashMap<>();
+        entries.forEach((k, e) -> {
+            if (e.byFile()) {
+                m.put((FileIdentity) k, e.path());
+            }
+        });
         return Collections.unmodifiableMap(m);
     }
 
@@ -161,19 +207,20 @@ public final class CheckpointRegistry implements AutoCloseable {
         }
     }
 
-    private synchronized Optional<Checkpoint> load(Path key) {
+    private synchronized Optional<Checkpoint> load(Object key) {
         Entry e = entries.get(key);
         return e == null ? Optional.empty() : Optional.of(e.checkpoint());
     }
 
-    private synchronized void save(Path key, Checkpoint checkpoint) {
+    private synchronized void save(Object key, Path path, boolean byFile, Checkpoint checkpoint) {
         Objects.requireNonNull(checkpoint, "checkpoint");
         if (closed) {
             throw new IllegalStateException(file + ": checkpoint registry closed");
         }
         long now = clock.millis();
         Entry old = entries.get(key);
-        Entry next = new Entry(checkpoint, now, old == null ? 0 : old.goneSince());
+        Entry next = new Entry(path, byFile, checkpoint, now, old == null || !old.path().equals(path) ? 0
+                : old.goneSince());
         entries.put(key, next);
         try {
             if (now - lastSweepMillis >= Math.min(forgetAfterMillis, SWEEP_MAX_MILLIS)) {
@@ -190,18 +237,19 @@ public final class CheckpointRegistry implements AutoCloseable {
         }
     }
 
-    /** Marks entries whose path is gone, drops those gone (and unsaved) for longer than forgetAfter. */
+    /** Marks entries whose file is gone, drops those gone (and unsaved) for longer than forgetAfter. */
     private void sweep(long now) {
         lastSweepMillis = now;
-        for (Iterator<Map.Entry<Path, Entry>> it = entries.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Path, Entry> me = it.next();
+        for (Iterator<Map.Entry<Object, Entry>> it = entries.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Object, Entry> me = it.next();
             Entry e = me.getValue();
-            if (Files.exists(me.getKey())) {
+            if (e.byFile() ? FilesBeside.present(e.path(), e.checkpoint().identity().index())
+                    : Files.exists(e.path())) {
                 if (e.goneSince() != 0) {
-                    me.setValue(new Entry(e.checkpoint(), e.savedMillis(), 0));
+                    me.setValue(e.gone(0));
                 }
             } else if (e.goneSince() == 0) {
-                me.setValue(new Entry(e.checkpoint(), e.savedMillis(), now));
+                me.setValue(e.gone(now));
             } else if (now - Math.max(e.goneSince(), e.savedMillis()) > forgetAfterMillis) {
                 it.remove();
             }
@@ -210,8 +258,14 @@ public final class CheckpointRegistry implements AutoCloseable {
 
     private byte[] render() {
         StringBuilder b = new StringBuilder(64 + entries.size() * 96).append(HEADER).append('\n');
-        entries.forEach((p, e) -> b.append(e.savedMillis()).append('\t').append(e.goneSince()).append('\t')
-                .append(escape(e.checkpoint().toString())).append('\t').append(escape(p.toString())).append('\n'));
+        entries.forEach((k, e) -> {
+            b.append(e.savedMillis()).append('\t').append(e.goneSince()).append('\t')
+                    .append(escape(e.checkpoint().toString())).append('\t').append(escape(e.path().toString()));
+            if (e.byFile()) {
+                b.append('\t').append(FILE_ENTRY);
+            }
+            b.append('\n');
+        });
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -223,7 +277,7 @@ public final class CheckpointRegistry implements AutoCloseable {
             return;
         }
         String[] lines = text.split("\n", -1);
-        if (!lines[0].equals(HEADER)) {
+        if (!lines[0].equals(HEADER) && !lines[0].equals(HEADER_1)) {
             throw new IOException(file + ": not a fileflux checkpoint registry"
                     + (text.isEmpty() ? " (empty)" : ""));
         }
@@ -233,11 +287,15 @@ public final class CheckpointRegistry implements AutoCloseable {
             }
             String[] f = lines[i].split("\t", -1);
             try {
-                if (f.length != 4) {
-                    throw new IllegalArgumentException("expected 4 tab-separated fields, found " + f.length);
+                boolean byFile = f.length == 5 && f[4].equals(FILE_ENTRY);
+                if (f.length != 4 && !byFile) {
+                    throw new IllegalArgumentException("expected 4 tab-separated fields (5 for a file entry), found "
+                            + f.length);
                 }
-                entries.put(Path.of(unescape(f[3])), new Entry(Checkpoint.parse(unescape(f[2])),
-                        Long.parseLong(f[0]), Long.parseLong(f[1])));
+                Path p = Path.of(unescape(f[3]));
+                Checkpoint cp = Checkpoint.parse(unescape(f[2]));
+                entries.put(byFile ? cp.identity() : p, new Entry(p, byFile, cp, Long.parseLong(f[0]),
+                        Long.parseLong(f[1])));
             } catch (IllegalArgumentException e) {
                 throw new IOException(file + ": line " + (i + 1) + ": " + e.getMessage(), e);
             }
@@ -298,12 +356,17 @@ public final class CheckpointRegistry implements AutoCloseable {
         return "CheckpointRegistry[" + file + "]";
     }
 
-    /** One followed path's view of the registry. */
+    /** One followed path's, or one file's, view of the registry. */
     private final class View implements CheckpointStore {
-        private final Path key;
+        /** The path, or the file's identity. */
+        private final Object key;
+        private final Path path;
+        private final boolean byFile;
 
-        View(Path key) {
+        View(Object key, Path path, boolean byFile) {
             this.key = key;
+            this.path = path;
+            this.byFile = byFile;
         }
 
         @Override
@@ -313,12 +376,12 @@ public final class CheckpointRegistry implements AutoCloseable {
 
         @Override
         public void save(Checkpoint checkpoint) {
-            CheckpointRegistry.this.save(key, checkpoint);
+            CheckpointRegistry.this.save(key, path, byFile, checkpoint);
         }
 
         @Override
         public String toString() {
-            return "CheckpointRegistry[" + file + "][" + key + "]";
+            return "CheckpointRegistry[" + file + "][" + (byFile ? key + " at " : "") + path + "]";
         }
     }
 }

@@ -36,6 +36,11 @@ final class FileTail {
             public Flux<TailLine> lines(Path path, TailOptions options, LineOptions lines) {
                 return FileTail.lines(path, options, lines);
             }
+
+            @Override
+            public Flux<TailLine> linesOfFile(Path path, long inode, TailOptions options, LineOptions lines) {
+                return FileTail.linesOfFile(path, inode, options, lines);
+            }
         });
     }
 
@@ -61,11 +66,29 @@ final class FileTail {
      * {@link LineOptions#flushIdle} or, when the stream completes, emitted as is.
      */
     static Flux<TailLine> lines(Path path, TailOptions options, LineOptions lines) {
+        return lines(path, -1, options, lines);
+    }
+
+    /**
+     * The lines of the one file with inode number {@code inode} found at {@code path}, as
+     * {@link #lines} with {@code followRotation(false)}: that file is opened once and read whatever its
+     * name becomes. If the path names another file by the time it is opened (replaced since it was
+     * found), the stream fails with a {@link java.nio.file.FileSystemException} and reads nothing.
+     */
+    static Flux<TailLine> linesOfFile(Path path, long inode, TailOptions options, LineOptions lines) {
+        if (inode < 0) {
+            throw new IllegalArgumentException("inode must be >= 0, was " + inode);
+        }
+        Objects.requireNonNull(options, "options");
+        return lines(path, inode, options.followRotation(false), lines);
+    }
+
+    private static Flux<TailLine> lines(Path path, long inode, TailOptions options, LineOptions lines) {
         LocalPaths.require(path);
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(lines, "lines");
         long marker = lines.flushIdle() == null ? 0 : lines.flushIdle().toNanos();
-        FluxTail source = new FluxTail(path, options, marker, false);
+        FluxTail source = new FluxTail(path, options, marker, false, inode);
         Checkpointer checkpointer = options.checkpointer();
         return Flux.defer(() -> {
             LineDecoder decoder = new LineDecoder(lines);

@@ -27,12 +27,19 @@ final class FluxTail extends Flux<TailChunk> {
     private final long idleMarkerNanos;
     /** Issue acknowledgements for chunks (false when lines carry them). */
     private final boolean ackChunks;
+    /** The inode number the file opened at the path must have ({@link TailStart}), or -1 for any. */
+    private final long expectedInode;
 
     FluxTail(Path path, TailOptions options, long idleMarkerNanos, boolean ackChunks) {
+        this(path, options, idleMarkerNanos, ackChunks, -1);
+    }
+
+    FluxTail(Path path, TailOptions options, long idleMarkerNanos, boolean ackChunks, long expectedInode) {
         this.path = path.toAbsolutePath();
         this.options = options;
         this.idleMarkerNanos = idleMarkerNanos;
         this.ackChunks = ackChunks;
+        this.expectedInode = expectedInode;
     }
 
     @Override
@@ -40,7 +47,8 @@ final class FluxTail extends Flux<TailChunk> {
         FileEngine engine = options.execution().engineOrDefault();
         Checkpointer.Session session = ackChunks && options.checkpointer() != null
                 ? options.checkpointer().begin() : null;
-        TailSubscription s = new TailSubscription(actual, path, engine, options, idleMarkerNanos, session);
+        TailSubscription s = new TailSubscription(actual, path, engine, options, idleMarkerNanos, session,
+                expectedInode);
         actual.onSubscribe(s);
         s.start();
     }

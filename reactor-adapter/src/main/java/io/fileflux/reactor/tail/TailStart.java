@@ -6,6 +6,7 @@ import io.fileflux.core.FileFingerprint;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -69,6 +70,8 @@ final class TailStart {
     private final TailOptions options;
     private final Consumer<TailEvent> events;
     private final boolean waitForPath;
+    /** The inode number the file at the path must have when opened, or -1 for any. */
+    private final long expectedInode;
     /** Every device opened and not (yet) handed over; closed if the start-up ends without a Point. */
     private final List<FileDevice> opened = new ArrayList<>();
     private Class<?> waitingFor;
@@ -79,11 +82,15 @@ final class TailStart {
     /**
      * @param events where {@link TailEvent.Kind#WAITING} is reported while the start-up waits (the
      *               subscription queues it for its drain); called from a bounded-elastic thread
+     * @param expectedInode the inode number the file opened at the path must have (the file a caller
+     *               found there; another file there now fails the start-up with a
+     *               {@link FileSystemException} saying it was replaced), or -1 for any file
      */
-    TailStart(Path path, FileEngine engine, TailOptions options, Consumer<TailEvent> events) {
+    TailStart(Path path, FileEngine engine, TailOptions options, long expectedInode, Consumer<TailEvent> events) {
         this.path = path;
         this.engine = engine;
         this.options = options;
+        this.expectedInode = expectedInode;
         this.events = events;
         this.waitForPath = options.follow() && options.followRotation();
     }
@@ -267,6 +274,11 @@ final class TailStart {
                 throw new Unavailable(e);
             }
             throw e;
+        }
+        if (expectedInode >= 0 && p.equals(path) && d.identity().index() != expectedInode) {
+            d.closeAsync();
+            throw new FileSystemException(p.toString(), null, "replaced: the file found there (inode "
+                    + expectedInode + ") is no longer there (inode " + d.identity().index() + " is)");
         }
         synchronized (opened) {
             if (!finished) {

@@ -57,6 +57,7 @@ final class TailSubscription extends DrainLoop implements Subscription {
     private final long rotateWaitNanos;
     private final Consumer<TailEvent> onEvent;
     private final Checkpointer.Session session;
+    private final long expectedInode;
 
     volatile long requested;
     static final AtomicLongFieldUpdater<TailSubscription> REQUESTED =
@@ -97,8 +98,9 @@ final class TailSubscription extends DrainLoop implements Subscription {
     private Throwable terminalError;
 
     TailSubscription(CoreSubscriber<? super TailChunk> actual, Path path, FileEngine engine, TailOptions options,
-                     long idleMarkerNanos, Checkpointer.Session session) {
+                     long idleMarkerNanos, Checkpointer.Session session, long expectedInode) {
         super(options.deliverOn());
+        this.expectedInode = expectedInode;
         this.actual = actual;
         this.path = path;
         this.engine = engine;
@@ -117,7 +119,7 @@ final class TailSubscription extends DrainLoop implements Subscription {
 
     /** Called once after onSubscribe: runs the start-up, which wakes the drain when it is done. */
     void start() {
-        TailStart start = new TailStart(path, engine, options, this::offerEvent);
+        TailStart start = new TailStart(path, engine, options, expectedInode, this::offerEvent);
         Disposable task = start.resolve().subscribe(p -> {
             if (!start.handOver()) {
                 return; // cancelled, and the start-up closed its files

@@ -13,6 +13,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,6 +108,68 @@ class CheckpointRegistryTest {
         try (CheckpointRegistry r = CheckpointRegistry.open(reg, Duration.ofMinutes(10), clock)) {
             assertEquals(1, r.checkpoints().size(), r.checkpoints().toString()); // dropped on open
             assertEquals(Optional.of(ck(1, 3)), r.store(kept).load());
+        }
+    }
+
+    static long inode(Path p) throws Exception {
+        return ((Number) Files.getAttribute(p, "unix:ino")).longValue();
+    }
+
+    @Test
+    void fileEntriesKeepOneCheckpointPerFileAtOnePathAcrossReopen() throws Exception {
+        Path reg = dir.resolve("registry");
+        Path a = Files.createFile(dir.resolve("a.log"));
+        Path pathEntry = Files.createFile(dir.resolve("b.log"));
+        FileIdentity old = new FileIdentity(0x803, 11);
+        FileIdentity current = new FileIdentity(0x803, 12);
+        try (CheckpointRegistry r = CheckpointRegistry.open(reg, Duration.ofHours(1))) {
+            r.store(old, a).save(new Checkpoint(old, 100)); // the rotated generation, still being read
+            r.store(current, a).save(new Checkpoint(current, 7)); // the new file at the same path
+            r.store(old, a).save(new Checkpoint(old, 150));
+            r.store(pathEntry).save(ck(13, 5));
+        }
+        List<String> text = Files.readAllLines(reg);
+        assertEquals("fileflux-checkpoints 2", text.get(0));
+        try (CheckpointRegistry r = CheckpointRegistry.open(reg, Duration.ofHours(1))) {
+            assertEquals(Optional.of(new Checkpoint(old, 150)), r.store(old, a).load());
+            assertEquals(Optional.of(new Checkpoint(current, 7)), r.store(current, dir.resolve("elsewhere")).load());
+            assertEquals(Map.of(old, a, current, a), r.files());
+            assertEquals(Map.of(pathEntry, ck(13, 5)), r.checkpoints()); // path entries only
+        }
+    }
+
+    @Test
+    void aFileEntryIsKeptWhileItsFileIsBesideItsPathAndDroppedOnceGone() throws Exception {
+        ManualClock clock = new ManualClock();
+        Path reg = dir.resolve("registry");
+        Path log = Files.createFile(dir.resolve("app.log"));
+        FileIdentity rotated = new FileIdentity(0x803, inode(log));
+        FileIdentity deleted = new FileIdentity(0x803, inode(Files.createFile(dir.resolve("other.log"))));
+        try (CheckpointRegistry r = CheckpointRegistry.open(reg, Duration.ofMinutes(10), clock)) {
+            r.store(rotated, log).save(new Checkpoint(rotated, 1));
+            r.store(deleted, dir.resolve("other.log")).save(new Checkpoint(deleted, 1));
+        }
+        Files.move(log, dir.resolve("app.log.1")); // still beside app.log
+        Files.createFile(log); // another file at the path
+        Files.delete(dir.resolve("other.log"));
+        clock.millis += Duration.ofMinutes(1).toMillis();
+        try (CheckpointRegistry r = CheckpointRegistry.open(reg, Duration.ofMinutes(10), clock)) {
+            r.store(rotated, log).save(new Checkpoint(rotated, 2)); // other.log's file marked gone, saved
+        }
+        clock.millis += Duration.ofMinutes(11).toMillis();
+        try (CheckpointRegistry r = CheckpointRegistry.open(reg, Duration.ofMinutes(10), clock)) {
+            assertEquals(Map.of(rotated, log), r.files());
+        }
+    }
+
+    @Test
+    void aVersionOneRegistryIsReadAsPathEntries() throws Exception {
+        Path reg = Files.writeString(dir.resolve("registry"), "fileflux-checkpoints 1\n1\t0\t" + ck(1, 9) + "\t"
+                + dir.resolve("a.log") + "\n");
+        Files.createFile(dir.resolve("a.log"));
+        try (CheckpointRegistry r = CheckpointRegistry.open(reg, Duration.ofHours(1))) {
+            assertEquals(Optional.of(ck(1, 9)), r.store(dir.resolve("a.log")).load());
+            assertEquals(Map.of(), r.files());
         }
     }
 

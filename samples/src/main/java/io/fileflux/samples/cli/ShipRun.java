@@ -12,6 +12,7 @@ import io.fileflux.reactor.FileFlux;
 import io.fileflux.reactor.lines.LineOptions;
 import io.fileflux.reactor.tail.Checkpoint;
 import io.fileflux.reactor.tail.CheckpointRegistry;
+import io.fileflux.reactor.tail.CheckpointStore;
 import io.fileflux.reactor.tail.StartAt;
 import io.fileflux.reactor.tail.TailOptions;
 import io.fileflux.reactor.tail.many.FileLine;
@@ -239,12 +240,13 @@ final class ShipRun {
         }
         shipper.close();
         if (registry != null) {
-            Map<Path, Checkpoint> saved = registry.checkpoints();
             lastAcked.forEach((path, cp) -> {
-                Checkpoint old = saved.get(path);
-                if (old == null || old.identity().equals(cp.identity()) && old.offset() < cp.offset()) {
+                // tailAll keeps one entry per file, keyed by its identity
+                CheckpointStore store = registry.store(cp.identity(), path);
+                Checkpoint old = store.load().orElse(null);
+                if (old == null || old.offset() < cp.offset()) {
                     try {
-                        registry.store(path).save(cp);
+                        store.save(cp);
                     } catch (UncheckedIOException | IllegalStateException e) {
                         System.err.println("fileflux ship: cannot save the checkpoint of " + path + ": "
                                 + (e instanceof UncheckedIOException u ? UserErrors.describe(u.getCause())

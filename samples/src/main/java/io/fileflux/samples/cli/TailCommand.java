@@ -44,6 +44,9 @@ import picocli.CommandLine.Spec;
  * {@link FileFlux#tailAll} as lines decoded as ISO-8859-1 (one char per byte) and written back with
  * their own terminator, with a {@code ==> path <==} header whenever the file changes, as GNU tail
  * prints (unless {@code -q}); with {@code --checkpoint} their checkpoints share one registry file.
+ * There {@code -f} and {@code -F} behave alike: each file is followed by identity (read on whatever it
+ * is renamed to, never twice under two matching names) and a new file at a matching name is followed
+ * from its beginning; the header names the path each file was found at.
  * A pipe, FIFO or standard input ({@code -}) is read to its end, keeping only the last N lines.
  *
  * <p>Printing, checkpoint saves and shutdown are {@link TailOutput}'s: a checkpoint only covers what
@@ -324,7 +327,8 @@ final class TailCommand implements Callable<Integer> {
             printed.forEach(FileLine::ack); // only lines flushed to standard output
             printed.clear();
         });
-        // -f keeps reading each file opened; -F follows names; without either, each file read once,
+        // -f or -F: each file is read by identity (on across renames, never twice under two names) and
+        // a new file at a matching name is found by the rescans; without either, each file read once,
         // one after another
         TailAllOptions opts = TailAllOptions.of(fileNames.toArray(String[]::new))
                 .exclude(exclude.toArray(String[]::new))

@@ -7,9 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Whether a followed file has been read to its end, as far as the rescan can tell from outside its tail:
- * by the size of the file at the path, or — once the path is gone — by the size of the file still open
- * in this process (Linux: through {@code /proc/self/fd}, which reaches deleted and renamed files).
+ * Whether a followed file has been read to its end, as far as the rescan can tell from outside its reader:
+ * by the size of the file at the path, or — once it left the matched set — by the size of the file still
+ * open in this process (Linux: through {@code /proc/self/fd}, which reaches deleted and renamed files).
  *
  * <p>Threading: stateless; blocks on {@code stat} calls (the rescan worker).
  */
@@ -28,29 +28,62 @@ final class FileEnds {
         return last.offset() >= size && inode(path) == last.identity().index();
     }
 
+    /** {@link #sizeOfOpenFile}: no file of that inode number is open in this process. */
+    static final long NOT_OPEN = -1;
+    /** {@link #sizeOfOpenFile}: cannot be told here (no {@code /proc}, or no inode number). */
+    static final long UNKNOWN = -2;
+
     /**
-     * True unless the checkpoint's file is still open in this process and larger than the checkpoint's
-     * offset (more to read). Without {@code /proc} nothing can be told and the answer is true.
+     * The size of the file with inode number {@code ino} open in this process (the largest, if several
+     * are), {@link #NOT_OPEN} if none is, {@link #UNKNOWN} without {@code /proc} or for {@code ino} < 0.
      */
-    static boolean readToEndOfOpenFile(Checkpoint last) {
-        if (last == null || !Files.isDirectory(FDS)) {
-            return true;
+    static long sizeOfOpenFile(long ino) {
+        if (ino < 0 || !Files.isDirectory(FDS)) {
+            return UNKNOWN;
         }
+        long size = NOT_OPEN;
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(FDS)) {
             for (Path fd : fds) {
                 try {
-                    if (Files.isRegularFile(fd) && inode(fd) == last.identity().index()
-                            && Files.size(fd) > last.offset()) {
-                        return false;
+                    if (Files.isRegularFile(fd) && inode(fd) == ino) {
+                        size = Math.max(size, Files.size(fd));
                     }
                 } catch (IOException | RuntimeException e) {
                     // closed meanwhile
                 }
             }
         } catch (IOException e) {
-            return true;
+            return UNKNOWN;
         }
-        return true;
+        return size;
+    }
+
+    /**
+     * Whether a file out of the set has been read to its end, as far as its open descriptor tells: from the
+     * last line delivered, or, before any, from where its reader started (if known). A reader that has not
+     * opened its file yet has not read it.
+     */
+    static boolean readToEndOfOpenFile(Followed f) {
+        Checkpoint last = f.last;
+        long ino = f.key.byInode() ? f.key.ino() : last != null ? last.identity().index() : -1;
+        long size = sizeOfOpenFile(ino);
+        if (size == UNKNOWN) {
+            return true; // nothing to tell by: the quiet alone decides
+        }
+        if (size == NOT_OPEN) {
+            return last != null;
+        }
+        long offset = last != null ? last.offset() : f.startOffset;
+        return offset >= 0 && size <= offset;
+    }
+
+    /** True if the file at {@code p} is longer than the checkpoint's offset (as far as a {@code stat} tells). */
+    static boolean longerThan(Path p, Checkpoint cp) {
+        try {
+            return Files.size(p) > cp.offset();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static long inode(Path p) {

@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * One line of one of the files a {@link TailAll} follows: the path it was followed at, the identity of
+ * One line of one of the files a {@link TailAll} follows: the path the file was found at, the identity of
  * the file it was read from, the offset where it starts in that file, its text and terminator, and the
  * checkpoint just past it, to {@link #ack()} once processed.
  *
@@ -70,7 +70,12 @@ public final class FileLine {
         return s.getBytes(charset).length;
     }
 
-    /** The path the file was found at (absolute, normalized). */
+    /**
+     * The path the file was found at (absolute, normalized): where the rescan that started its reader saw
+     * it, not where it is now. Every line of one file carries the same path, also after the file was
+     * renamed (to {@code app.log.1}, say), and two files found at one path one after the other (a rotated
+     * {@code app.log} and the new one) carry the same path: {@link #identity()} tells them apart.
+     */
     public Path path() {
         return path;
     }

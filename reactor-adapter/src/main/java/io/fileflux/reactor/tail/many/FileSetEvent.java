@@ -7,16 +7,25 @@ import java.nio.file.Path;
  * {@link TailAllOptions#onFileEvent}. Immutable.
  *
  * @param kind   what happened
- * @param path   the file
- * @param detail a short human-readable reason (an error message, the age), or empty
+ * @param path   the file: the path it was found at (see {@link FileLine#path()})
+ * @param detail a short human-readable reason (an error message, the age, the path a finished file was
+ *               last matched at when it differs), or empty
  */
 public record FileSetEvent(Kind kind, Path path, String detail) {
 
     /** The kinds of event. */
     public enum Kind {
-        /** The file matched and is followed from now on. */
+        /**
+         * A file not followed yet (by identity) matched, and its reader starts; {@code detail} is where it
+         * starts. Once per file, however it is renamed within the globs; again only if its reader ended
+         * (finished, too old, failed, or it found another file at the path than the rescan had: renamed
+         * away between the two, it is followed again where the next rescan finds it).
+         */
         FOLLOWING,
-        /** The file's path is gone, it was read to its end and stayed quiet for the rotate wait: no longer followed. */
+        /**
+         * The file left the matched set (deleted, or renamed to a name the globs do not match or one they
+         * exclude), was read to its end and stayed quiet for the rotation grace period: no longer followed.
+         */
         FINISHED,
         /** The file is older than the maximum age: not followed (or no longer, once read to its end). */
         TOO_OLD,

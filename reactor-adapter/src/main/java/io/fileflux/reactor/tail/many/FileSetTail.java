@@ -1,13 +1,19 @@
 package io.fileflux.reactor.tail.many;
 
+import io.fileflux.core.FileIdentity;
 import io.fileflux.reactor.FileFlux;
+import io.fileflux.reactor.internal.FilesBeside;
+import io.fileflux.reactor.internal.TailAccess;
 import io.fileflux.reactor.tail.Checkpoint;
 import io.fileflux.reactor.tail.Checkpointer;
 import io.fileflux.reactor.tail.StartAt;
+import io.fileflux.reactor.tail.TailLine;
 import io.fileflux.reactor.tail.TailOptions;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,7 +25,6 @@ import java.util.TreeMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,18 +36,22 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * One subscription of {@link TailAll#lines}: the rescans that decide which files are followed, and the
- * merge of their tails. A rescan (one at a time, on a bounded-elastic worker, started by the timer or by
- * the {@link DirectoryWatcher}) lists what the globs match, hands each new file to the merge, and
- * decides which followed files are finished; each file is followed by the public per-file tail
- * ({@link FileFlux#tailLines}) until a rescan completes its stop signal.
+ * merge of their readers. A rescan (one at a time, on a bounded-elastic worker, started by the timer or
+ * by the {@link DirectoryWatcher}) lists what the globs match with each file's {@link FileKey} (device
+ * and inode number), starts one reader per key not followed yet, and decides which followed files are
+ * finished. A reader is the per-file tail of that one file (opened at the path it was found at, checked
+ * to be the file found there, then read whatever its name becomes), until a rescan completes its stop
+ * signal. So a file renamed from one matching name to another keeps its reader and is never read twice.
  *
- * <p>Threading: the {@link #followed} map and the sink's emissions belong to the rescan worker (a
- * file's end is handed back to it); a {@link Followed}'s counters are written by its tail's emitting
- * thread and read by the rescan.
+ * <p>Threading: the maps and the sink's emissions belong to the rescan worker (a reader's end is handed
+ * back to it); a {@link Followed}'s counters are written by its reader's emitting thread and read by
+ * the rescan.
  */
 final class FileSetTail {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileSetTail.class);
+    /** Files that stopped being followed whose position is remembered (oldest forgotten first). */
+    private static final int STOPPED_MAX = 4096;
 
     private final TailAllOptions options;
     private final Globs globs;
@@ -51,13 +60,21 @@ final class FileSetTail {
     private final Scheduler.Worker worker = Schedulers.boundedElastic().createWorker();
     private final AtomicBoolean scanQueued = new AtomicBoolean();
     private final boolean follow;
+    private final FileCheckpoints checkpoints;
 
     // rescan worker only
-    private final Map<Path, Followed> followed = new LinkedHashMap<>();
+    private final Map<FileKey, Followed> followed = new LinkedHashMap<>();
     /** Files reported TOO_OLD or FAILED, not reported again until followed in between. */
-    private final Set<Path> reported = new HashSet<>();
+    private final Set<FileKey> reported = new HashSet<>();
     /** Where files that stopped being followed were, to resume there if they are followed again. */
-    private final Map<Path, Checkpoint> stoppedAt = new HashMap<>();
+    private final Map<FileKey, Checkpoint> stoppedAt = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<FileKey, Checkpoint> eldest) {
+            return size() > STOPPED_MAX + options.maxFiles();
+        }
+    };
+    /** Files whose reader found another file at their path: started as meant when seen again. */
+    private final Map<FileKey, StartAt> retryStart = new HashMap<>();
     private DirectoryWatcher watcher;
     private boolean firstScan = true;
     private boolean stopped;
@@ -65,8 +82,9 @@ final class FileSetTail {
     private FileSetTail(TailAllOptions options) {
         this.options = options;
         this.globs = new Globs(options.include(), options.exclude());
-        this.rotateWaitNanos = options.rotateWait().toNanos();
+        this.rotateWaitNanos = options.fileOptions().rotateWait().toNanos();
         this.follow = options.fileOptions().follow();
+        this.checkpoints = options.registry() != null ? new FileCheckpoints(options.registry()) : null;
     }
 
     static Flux<FileLine> lines(TailAllOptions options) {
@@ -75,7 +93,7 @@ final class FileSetTail {
 
     private Flux<FileLine> flux() {
         return found.asFlux()
-                .flatMap(this::tail, options.maxFiles(), options.linesPerFile())
+                .flatMap(this::read, options.maxFiles(), options.linesPerFile())
                 .doOnSubscribe(s -> worker.schedule(this::start))
                 .doFinally(sig -> worker.schedule(this::stop));
     }
@@ -104,7 +122,7 @@ final class FileSetTail {
         worker.dispose();
     }
 
-    /** From the watcher thread: a rescan soon, coalescing a burst of notifications into one. */
+    /** From the watcher thread (or a reader's end): a rescan soon, coalescing a burst of requests into one. */
     private void requestScan() {
         if (scanQueued.compareAndSet(false, true)) {
             try {
@@ -122,63 +140,130 @@ final class FileSetTail {
         if (stopped) {
             return;
         }
-        Map<Path, BasicFileAttributes> files = new TreeMap<>(); // in path order: read-once sets print sorted
+        Map<Path, Globs.Found> files = new TreeMap<>(); // in path order: read-once sets print sorted
         List<Path> dirs = new ArrayList<>();
         try {
             globs.scan(files, dirs);
             if (watcher != null) {
                 watcher.watch(dirs);
             }
-            long now = System.nanoTime();
-            for (Followed f : followed.values()) {
-                review(f, files.get(f.path), now);
-            }
-            for (Map.Entry<Path, BasicFileAttributes> e : files.entrySet()) {
-                Path p = e.getKey().toAbsolutePath().normalize();
-                if (!followed.containsKey(p) && !globs.excluded(p)) {
-                    consider(p, e.getValue());
+            Map<FileKey, Globs.Found> seen = new LinkedHashMap<>(); // a file at two paths (links): the first
+            for (Globs.Found x : files.values()) {
+                if (!globs.excluded(x.path())) {
+                    seen.putIfAbsent(x.key(), x);
                 }
             }
+            long now = System.nanoTime();
+            for (Followed f : followed.values()) {
+                review(f, seen.get(f.key), now);
+            }
+            FileCheckpoints.Index index = null;
+            for (Globs.Found x : seen.values()) {
+                if (!followed.containsKey(x.key())) {
+                    if (index == null && checkpoints != null) {
+                        index = checkpoints.index();
+                    }
+                    consider(x, index);
+                }
+            }
+            if (firstScan && checkpoints != null) {
+                resumeRotatedAway(seen, index != null ? index : checkpoints.index());
+            }
+            retryStart.keySet().retainAll(seen.keySet());
         } catch (RuntimeException e) {
             LOG.warn("rescanning {} failed", options.include(), e); // the next rescan tries again
         }
         firstScan = false;
     }
 
-    /** A matching file not followed now: follow it unless it is too old. */
-    private void consider(Path p, BasicFileAttributes a) {
-        if (tooOld(a)) {
-            if (reported.add(p)) {
-                fileEvent(FileSetEvent.Kind.TOO_OLD, p, "modified " + a.lastModifiedTime());
+    /**
+     * A matching file not followed now: follow it unless it is too old, from where it stopped before, or
+     * where the registry says (its checkpointer's entry wins over the start position), or from the start
+     * position on the first scan (0 for a file at a path the registry knows: a file created there while
+     * stopped), or from 0.
+     */
+    private void consider(Globs.Found x, FileCheckpoints.Index index) {
+        FileKey key = x.key();
+        if (tooOld(x.modified())) {
+            if (reported.add(key)) {
+                fileEvent(FileSetEvent.Kind.TOO_OLD, x.path(), "modified " + x.modified());
             }
             return;
         }
-        Checkpoint resume = stoppedAt.remove(p);
+        Checkpoint entry = null;
+        if (index != null && key.byInode()) {
+            FileIdentity id = index.identity(key.ino());
+            if (id != null) {
+                entry = checkpoints.load(id, x.path());
+            }
+        }
+        Checkpoint resume = stoppedAt.remove(key);
+        StartAt retry = retryStart.remove(key);
         StartAt start = resume != null ? StartAt.checkpoint(resume)
-                : firstScan ? options.fileOptions().startAt() : StartAt.beginning();
-        Followed f = new Followed(p, start);
-        followed.put(p, f);
+                : retry != null ? retry
+                : firstScan && (index == null || !index.knownPaths().contains(x.path()))
+                        ? options.fileOptions().startAt() : StartAt.beginning();
+        long startOffset = entry != null ? entry.offset() : resume != null ? resume.offset()
+                : start == StartAt.beginning() ? 0 : -1;
+        follow(key, x.path(), x.path(), start, entry, startOffset);
+    }
+
+    /**
+     * First scan with a registry: each file entry recorded at a path the globs match whose file is not
+     * at any matched path now is looked for beside that path (rotated away while stopped) and, found
+     * longer than its checkpoint, read from there to its end like any file that left the set.
+     */
+    private void resumeRotatedAway(Map<FileKey, Globs.Found> seen, FileCheckpoints.Index index) {
+        Set<Long> seenInodes = new HashSet<>();
+        seen.keySet().forEach(k -> seenInodes.add(k.ino()));
+        index.paths().forEach((id, p) -> {
+            if (seenInodes.contains(id.index()) || !globs.matches(p)) {
+                return;
+            }
+            Path q = FilesBeside.find(p, id.index());
+            FileKey key = q == null ? null : FileKey.of(q);
+            if (key == null || key.ino() != id.index() || seen.containsKey(key) || followed.containsKey(key)) {
+                return;
+            }
+            Checkpoint cp = checkpoints.load(id, p);
+            if (cp != null && FileEnds.longerThan(q, cp)) {
+                follow(key, q, p, StartAt.beginning(), cp, cp.offset()); // p: where it was matched last
+            }
+        });
+    }
+
+    /**
+     * Follows the file {@code key} found at {@code path}, last seen at a matched path at {@code matched},
+     * starting at {@code startOffset} if known (else -1).
+     */
+    private void follow(FileKey key, Path path, Path matched, StartAt start, Checkpoint entry, long startOffset) {
+        Followed f = new Followed(key, path, matched, start, entry, startOffset, options.lineOptions().charset());
+        followed.put(key, f);
         if (followed.size() > options.maxFiles()) {
-            fileEvent(FileSetEvent.Kind.WAITING, p, followed.size() - 1 + " files followed, at most "
+            fileEvent(FileSetEvent.Kind.WAITING, path, followed.size() - 1 + " files followed, at most "
                     + options.maxFiles());
         }
         found.tryEmitNext(f);
     }
 
-    private boolean tooOld(BasicFileAttributes a) {
+    private boolean tooOld(FileTime modified) {
         return options.maxAge() != null
-                && a.lastModifiedTime().toMillis() < System.currentTimeMillis() - options.maxAge().toMillis();
+                && modified.toMillis() < System.currentTimeMillis() - options.maxAge().toMillis();
     }
 
-    /** A followed file at a rescan: is it finished (gone, or too old), read to its end and quiet? */
-    private void review(Followed f, BasicFileAttributes a, long now) {
+    /**
+     * A followed file at a rescan ({@code x}: where it is now, null if at no matched path): is it finished
+     * (left the set, or too old), read to its end and quiet?
+     */
+    private void review(Followed f, Globs.Found x, long now) {
         if (!f.started || f.stopping) {
             return;
         }
-        if (a != null) {
+        if (x != null) {
             f.goneSince = 0;
-            if (tooOld(a) && quiet(f, now) && FileEnds.readToEnd(f.last, a.size(), f.path)) {
-                stopFollowing(f, FileSetEvent.Kind.TOO_OLD, "modified " + a.lastModifiedTime());
+            f.current = x.path();
+            if (tooOld(x.modified()) && quiet(f, now) && FileEnds.readToEnd(f.last, x.size(), x.path())) {
+                stopFollowing(f, FileSetEvent.Kind.TOO_OLD, "modified " + x.modified());
             }
             return;
         }
@@ -187,14 +272,14 @@ final class FileSetTail {
             return;
         }
         if (now - f.goneSince >= rotateWaitNanos && quiet(f, now)
-                && (FileEnds.readToEndOfOpenFile(f.last) || now - f.lastEmitNanos >= 3 * rotateWaitNanos)) {
-            stopFollowing(f, FileSetEvent.Kind.FINISHED, "");
+                && (FileEnds.readToEndOfOpenFile(f) || now - f.lastEmitNanos >= 3 * rotateWaitNanos)) {
+            stopFollowing(f, FileSetEvent.Kind.FINISHED, f.current.equals(f.foundAt) ? "" : "last matched at " + f.current);
         }
     }
 
     /** Nothing delivered for the rotate wait although lines were wanted. */
     private boolean quiet(Followed f, long now) {
-        return f.outstanding.get() > 0 && now - f.lastEmitNanos >= rotateWaitNanos;
+        return f.outstanding() > 0 && now - f.lastEmitNanos >= rotateWaitNanos;
     }
 
     private void stopFollowing(Followed f, FileSetEvent.Kind why, String detail) {
@@ -204,8 +289,8 @@ final class FileSetTail {
         f.stop.tryEmitEmpty();
     }
 
-    /** The tail of one file, as an inner stream of the merge. */
-    private Flux<FileLine> tail(Followed f) {
+    /** The reader of one file, as an inner stream of the merge. */
+    private Flux<FileLine> read(Followed f) {
         return Flux.defer(() -> {
             TailOptions to = options.fileOptions().startAt(f.start);
             Consumer<io.fileflux.reactor.tail.TailEvent> onEvent = options.onEvent();
@@ -213,15 +298,19 @@ final class FileSetTail {
                 to = to.onEvent(onEvent);
             }
             Checkpointer ck = null;
-            if (options.registry() != null) {
-                ck = Checkpointer.to(options.registry().store(f.path), options.saveInterval());
+            if (checkpoints != null) {
+                ck = Checkpointer.to(checkpoints.store(f.entry, () -> f.current), options.saveInterval());
                 to = to.checkpointer(ck);
             }
             Checkpointer flushed = ck;
             f.lastEmitNanos = System.nanoTime();
             f.started = true;
-            fileEvent(FileSetEvent.Kind.FOLLOWING, f.path, f.start.toString());
-            return FileFlux.tailLines(f.path, to, options.lineOptions())
+            fileEvent(FileSetEvent.Kind.FOLLOWING, f.foundAt, f.start.toString());
+            // following: this very file, whatever its name becomes; read once: whatever is at the path
+            Flux<TailLine> lines = follow && f.key.byInode()
+                    ? TailAccess.tails().linesOfFile(f.foundAt, f.key.ino(), to, options.lineOptions())
+                    : FileFlux.tailLines(f.foundAt, to.followRotation(false), options.lineOptions());
+            return lines
                     .doOnRequest(f::requested)
                     .map(f::received)
                     .takeUntilOther(f.stop.asMono())
@@ -231,9 +320,9 @@ final class FileSetTail {
                     })
                     .doFinally(sig -> {
                         if (flushed != null && sig == SignalType.CANCEL) {
-                            flush(flushed, f.path); // on the cancelling (user's) thread: saved before dispose returns
+                            flush(flushed, f.foundAt); // on the cancelling (user's) thread: saved before dispose returns
                         } else if (flushed != null) {
-                            Schedulers.boundedElastic().schedule(() -> flush(flushed, f.path));
+                            Schedulers.boundedElastic().schedule(() -> flush(flushed, f.foundAt));
                         }
                         try {
                             worker.schedule(() -> ended(f));
@@ -252,25 +341,37 @@ final class FileSetTail {
         }
     }
 
-    /** On the rescan worker: a file's tail ended (stopped, failed, or read once). */
+    /** On the rescan worker: a file's reader ended (stopped, failed, replaced before it opened, or read once). */
     private void ended(Followed f) {
-        followed.remove(f.path);
+        if (followed.get(f.key) == f) {
+            followed.remove(f.key);
+        }
         if (f.last != null) {
-            stoppedAt.put(f.path, f.last);
+            stoppedAt.put(f.key, f.last);
         }
         if (f.error != null) {
-            if (!(f.error instanceof NoSuchFileException) && reported.add(f.path)) {
-                fileEvent(FileSetEvent.Kind.FAILED, f.path, String.valueOf(f.error));
+            if (replaced(f)) {
+                retryStart.put(f.key, f.start); // nothing read: the file is started as meant where it is seen next
+                requestScan();
+            } else if (!(f.error instanceof NoSuchFileException) && reported.add(f.key)) {
+                fileEvent(FileSetEvent.Kind.FAILED, f.foundAt, String.valueOf(f.error));
             }
             return;
         }
-        reported.remove(f.path);
+        reported.remove(f.key);
         if (f.stopReason != null) {
-            fileEvent(f.stopReason, f.path, f.stopDetail);
+            fileEvent(f.stopReason, f.foundAt, f.stopDetail);
         }
         if (!follow) {
-            stoppedAt.remove(f.path);
+            stoppedAt.remove(f.key);
         }
+    }
+
+    /** The reader found another file at the path than the rescan had (renamed or deleted in between). */
+    private static boolean replaced(Followed f) {
+        return f.error instanceof FileSystemException && !(f.error instanceof NoSuchFileException)
+                && !(f.error instanceof AccessDeniedException) && f.key.byInode()
+                && FilesBeside.inode(f.foundAt) != f.key.ino();
     }
 
     private void fileEvent(FileSetEvent.Kind kind, Path p, String detail) {
@@ -281,44 +382,6 @@ final class FileSetTail {
             } catch (RuntimeException e) {
                 LOG.warn("file event listener failed on {}", kind, e);
             }
-        }
-    }
-
-    /** A file of the set, from the rescan that found it to the end of its tail. */
-    final class Followed {
-        final Path path;
-        final StartAt start;
-        final Sinks.Empty<Void> stop = Sinks.empty();
-        /** Lines requested by the merge and not delivered yet. */
-        final AtomicLong outstanding = new AtomicLong();
-        // written by the tail's emitting thread, read by rescans
-        volatile long lastEmitNanos;
-        volatile Checkpoint last;
-        volatile boolean started;
-        volatile Throwable error;
-        // rescan worker only
-        long goneSince;
-        boolean stopping;
-        FileSetEvent.Kind stopReason;
-        String stopDetail = "";
-
-        Followed(Path path, StartAt start) {
-            this.path = path;
-            this.start = start;
-        }
-
-        void requested(long n) {
-            outstanding.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
-        }
-
-        FileLine received(io.fileflux.reactor.tail.TailLine line) {
-            outstanding.decrementAndGet();
-            FileLine item = FileLine.of(path, line, last, options.lineOptions().charset());
-            if (line.checkpoint() != null) {
-                last = line.checkpoint();
-            }
-            lastEmitNanos = System.nanoTime();
-            return item;
         }
     }
 

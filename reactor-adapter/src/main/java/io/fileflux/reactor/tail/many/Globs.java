@@ -8,15 +8,17 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The include and exclude globs of a file set, compiled: each include glob becomes a root directory
  * (its longest prefix without a wildcard), a depth (the number of names below the root, or unlimited
- * with {@code **}) and a matcher of absolute paths. {@link #scan} lists what the globs match now.
+ * with {@code **}) and a matcher of absolute paths. {@link #scan} lists what the globs match now, each
+ * file with its {@link FileKey} (device and inode number, read by the same {@code stat} as its size).
  *
  * <p>Threading: immutable after construction; {@link #scan} may run on any thread (it blocks on
  * directory listings).
@@ -26,6 +28,13 @@ final class Globs {
     /** One include glob: where to look, how deep, what matches. */
     private record Root(Path dir, int depth, List<PathMatcher> matchers) {
     }
+
+    /** A regular file a scan found: its path (absolute, normalized), key, size and modification time. */
+    record Found(Path path, FileKey key, long size, FileTime modified) {
+    }
+
+    /** The attributes one {@code stat} of a listed entry reads (the file's, links followed). */
+    private static final String UNIX_ATTRIBUTES = "unix:dev,ino,size,lastModifiedTime,isRegularFile,isDirectory";
 
     private final List<Root> roots = new ArrayList<>();
     private final List<PathMatcher> excludeNames = new ArrayList<>();
@@ -140,15 +149,16 @@ final class Globs {
 
     /**
      * Lists the regular files the include globs match now (excluded ones too: the caller reports them)
-     * into {@code files} with their attributes, and every directory visited into {@code dirs} (the
-     * ones to watch). Directories that vanish or cannot be read while listing are skipped.
+     * into {@code files}, by absolute normalized path, and every directory visited into {@code dirs}
+     * (the ones to watch). Directories that vanish or cannot be read while listing are skipped, and so
+     * are entries gone between the listing and their {@code stat}.
      */
-    void scan(Map<Path, BasicFileAttributes> files, List<Path> dirs) {
+    void scan(Map<Path, Found> files, List<Path> dirs) {
         for (Root r : roots) {
-            walk(r, r.dir(), 0, (p, a) -> {
+            walk(r, r.dir(), 0, f -> {
                 for (PathMatcher m : r.matchers()) {
-                    if (m.matches(p)) {
-                        files.putIfAbsent(p, a);
+                    if (m.matches(f.path())) {
+                        files.putIfAbsent(f.path().toAbsolutePath().normalize(), f);
                         return;
                     }
                 }
@@ -156,23 +166,38 @@ final class Globs {
         }
     }
 
-    private static void walk(Root r, Path dir, int level, BiConsumer<Path, BasicFileAttributes> onFile,
-                             List<Path> dirs) {
+    private static void walk(Root r, Path dir, int level, Consumer<Found> onFile, List<Path> dirs) {
         if (!Files.isDirectory(dir)) {
             return;
         }
         dirs.add(dir);
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
-                BasicFileAttributes a;
+                Found f;
+                boolean directory;
                 try {
-                    a = Files.readAttributes(p, BasicFileAttributes.class);
+                    Map<String, Object> a = Files.readAttributes(p, UNIX_ATTRIBUTES);
+                    directory = (Boolean) a.get("isDirectory");
+                    f = (Boolean) a.get("isRegularFile")
+                            ? new Found(p, FileKey.of(((Number) a.get("dev")).longValue(),
+                                    ((Number) a.get("ino")).longValue()), ((Number) a.get("size")).longValue(),
+                                    (FileTime) a.get("lastModifiedTime"))
+                            : null;
+                } catch (UnsupportedOperationException | IllegalArgumentException noInodes) {
+                    try {
+                        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+                        directory = a.isDirectory();
+                        f = a.isRegularFile() ? new Found(p, FileKey.ofPath(p.toAbsolutePath().normalize()), a.size(),
+                                a.lastModifiedTime()) : null;
+                    } catch (IOException e) {
+                        continue;
+                    }
                 } catch (IOException e) {
                     continue; // gone meanwhile, or a dangling link
                 }
-                if (a.isRegularFile()) {
-                    onFile.accept(p, a);
-                } else if (a.isDirectory() && level + 1 < r.depth()
+                if (f != null) {
+                    onFile.accept(f);
+                } else if (directory && level + 1 < r.depth()
                         && !Files.isSymbolicLink(p) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     walk(r, p, level + 1, onFile, dirs);
                 }

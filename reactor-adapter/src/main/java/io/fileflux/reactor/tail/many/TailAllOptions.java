@@ -19,15 +19,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * TailAllOptions opts = TailAllOptions.of("/var/log/app/*.log", "/var/log/app/**}{@code /*.log")
- *         .exclude("*.gz").maxAge(Duration.ofDays(1)).registry(registry);
+ *         .exclude("*.gz").maxAge(Duration.ofDays(1)).registry(registry, Duration.ofSeconds(1));
  * }</pre>
  */
 public final class TailAllOptions {
 
     /** Default rescan interval, the safety net under directory notifications: 1 s. */
     public static final Duration DEFAULT_SCAN_INTERVAL = Duration.ofSeconds(1);
-    /** Default time a deleted file is still read after its path disappeared and it went quiet: 5 s. */
-    public static final Duration DEFAULT_ROTATE_WAIT = Duration.ofSeconds(5);
     /** Default bound on files followed at once: 1024. */
     public static final int DEFAULT_MAX_FILES = 1024;
     /** Default lines queued per file (the per-file share of a round of the merge): 64. */
@@ -38,7 +36,6 @@ public final class TailAllOptions {
     private final TailOptions fileOptions;
     private final LineOptions lineOptions;
     private final Duration maxAge;
-    private final Duration rotateWait;
     private final Duration scanInterval;
     private final boolean watch;
     private final int maxFiles;
@@ -49,7 +46,7 @@ public final class TailAllOptions {
     private final Consumer<FileSetEvent> onFileEvent;
 
     private TailAllOptions(List<String> include, List<String> exclude, TailOptions fileOptions, LineOptions lineOptions,
-                           Duration maxAge, Duration rotateWait, Duration scanInterval, boolean watch, int maxFiles,
+                           Duration maxAge, Duration scanInterval, boolean watch, int maxFiles,
                            int linesPerFile, CheckpointRegistry registry, Duration saveInterval,
                            Consumer<TailEvent> onEvent, Consumer<FileSetEvent> onFileEvent) {
         this.include = include;
@@ -57,7 +54,6 @@ public final class TailAllOptions {
         this.fileOptions = fileOptions;
         this.lineOptions = lineOptions;
         this.maxAge = maxAge;
-        this.rotateWait = rotateWait;
         this.scanInterval = scanInterval;
         this.watch = watch;
         this.maxFiles = maxFiles;
@@ -83,15 +79,15 @@ public final class TailAllOptions {
         List<String> in = List.of(globs);
         in.forEach(Globs::validate);
         return new TailAllOptions(in, List.of(), TailOptions.defaults().watch(false), LineOptions.defaults(), null,
-                DEFAULT_ROTATE_WAIT, DEFAULT_SCAN_INTERVAL, true, DEFAULT_MAX_FILES, DEFAULT_LINES_PER_FILE, null,
+                DEFAULT_SCAN_INTERVAL, true, DEFAULT_MAX_FILES, DEFAULT_LINES_PER_FILE, null,
                 Duration.ofSeconds(1), null, null);
     }
 
     private TailAllOptions copy(List<String> exclude, TailOptions fileOptions, LineOptions lineOptions, Duration maxAge,
-                                Duration rotateWait, Duration scanInterval, boolean watch, int maxFiles,
+                                Duration scanInterval, boolean watch, int maxFiles,
                                 int linesPerFile, CheckpointRegistry registry, Duration saveInterval,
                                 Consumer<TailEvent> onEvent, Consumer<FileSetEvent> onFileEvent) {
-        return new TailAllOptions(include, exclude, fileOptions, lineOptions, maxAge, rotateWait, scanInterval, watch,
+        return new TailAllOptions(include, exclude, fileOptions, lineOptions, maxAge, scanInterval, watch,
                 maxFiles, linesPerFile, registry, saveInterval, onEvent, onFileEvent);
     }
 
@@ -103,53 +99,44 @@ public final class TailAllOptions {
         Objects.requireNonNull(globs, "globs");
         List<String> ex = List.of(globs);
         ex.forEach(Globs::validate);
-        return copy(ex, fileOptions, lineOptions, maxAge, rotateWait, scanInterval, watch, maxFiles, linesPerFile,
+        return copy(ex, fileOptions, lineOptions, maxAge, scanInterval, watch, maxFiles, linesPerFile,
                 registry, saveInterval, onEvent, onFileEvent);
     }
 
     /**
      * How each file is tailed (start position of the files present at the start, poll interval, chunk
      * size, engine, truncation...). Default: {@code TailOptions.defaults().watch(false)}: each file's
-     * tail polls at its poll interval and no file has a watcher of its own. Its checkpointer and event
+     * tail polls at its poll interval and no file has a watcher of its own. Its
+     * {@link TailOptions#rotateWait() rotateWait} is the file set's one rotation grace period: how long a
+     * file that left the matched set (deleted, or renamed to a name that does not match) is still read
+     * once quiet. Its {@code followRotation} is ignored: each file is read whatever its name becomes, and
+     * the file set, not the file's tail, finds the new file at a path. Its checkpointer and event
      * listener are ignored: see {@link #registry} and {@link #onEvent}.
      */
     public TailAllOptions fileOptions(TailOptions options) {
         Objects.requireNonNull(options, "options");
-        return copy(exclude, options, lineOptions, maxAge, rotateWait, scanInterval, watch, maxFiles, linesPerFile,
+        return copy(exclude, options, lineOptions, maxAge, scanInterval, watch, maxFiles, linesPerFile,
                 registry, saveInterval, onEvent, onFileEvent);
     }
 
     /** How lines are decoded (default UTF-8, 1 MiB lines). */
     public TailAllOptions lineOptions(LineOptions options) {
         Objects.requireNonNull(options, "options");
-        return copy(exclude, fileOptions, options, maxAge, rotateWait, scanInterval, watch, maxFiles, linesPerFile,
+        return copy(exclude, fileOptions, options, maxAge, scanInterval, watch, maxFiles, linesPerFile,
                 registry, saveInterval, onEvent, onFileEvent);
     }
 
     /**
      * Files not modified for longer than {@code age} are not followed; a followed file that reaches that
-     * age, has been read to its end and delivered nothing for {@link #rotateWait} stops being followed
-     * (and is followed again, from where it stopped, once it is modified). Null (default): no limit.
+     * age, has been read to its end and delivered nothing for the rotation grace period
+     * ({@link TailOptions#rotateWait()} of {@link #fileOptions}) stops being followed (and is followed
+     * again, from where it stopped, once it is modified). Null (default): no limit.
      */
     public TailAllOptions maxAge(Duration age) {
         if (age != null && (age.isNegative() || age.isZero())) {
             throw new IllegalArgumentException("maxAge must be positive, was " + age);
         }
-        return copy(exclude, fileOptions, lineOptions, age, rotateWait, scanInterval, watch, maxFiles, linesPerFile,
-                registry, saveInterval, onEvent, onFileEvent);
-    }
-
-    /**
-     * How long a file whose path has disappeared (deleted, or renamed to a name that does not match) is
-     * still read: it stops being followed once its path has been gone this long, nothing was delivered
-     * from it for this long while its lines were wanted, and it was read to its end (default 5 s).
-     */
-    public TailAllOptions rotateWait(Duration wait) {
-        Objects.requireNonNull(wait, "wait");
-        if (wait.isNegative()) {
-            throw new IllegalArgumentException("rotateWait must be >= 0, was " + wait);
-        }
-        return copy(exclude, fileOptions, lineOptions, maxAge, wait, scanInterval, watch, maxFiles, linesPerFile,
+        return copy(exclude, fileOptions, lineOptions, age, scanInterval, watch, maxFiles, linesPerFile,
                 registry, saveInterval, onEvent, onFileEvent);
     }
 
@@ -159,7 +146,7 @@ public final class TailAllOptions {
         if (interval.toMillis() < 1) {
             throw new IllegalArgumentException("scanInterval must be >= 1 ms, was " + interval);
         }
-        return copy(exclude, fileOptions, lineOptions, maxAge, rotateWait, interval, watch, maxFiles, linesPerFile,
+        return copy(exclude, fileOptions, lineOptions, maxAge, interval, watch, maxFiles, linesPerFile,
                 registry, saveInterval, onEvent, onFileEvent);
     }
 
@@ -169,7 +156,7 @@ public final class TailAllOptions {
      * false: rescans at {@link #scanInterval} only.
      */
     public TailAllOptions watch(boolean watch) {
-        return copy(exclude, fileOptions, lineOptions, maxAge, rotateWait, scanInterval, watch, maxFiles,
+        return copy(exclude, fileOptions, lineOptions, maxAge, scanInterval, watch, maxFiles,
                 linesPerFile, registry, saveInterval, onEvent, onFileEvent);
     }
 
@@ -182,7 +169,7 @@ public final class TailAllOptions {
         if (max < 1) {
             throw new IllegalArgumentException("maxFiles must be >= 1, was " + max);
         }
-        return copy(exclude, fileOptions, lineOptions, maxAge, rotateWait, scanInterval, watch, max, linesPerFile,
+        return copy(exclude, fileOptions, lineOptions, maxAge, scanInterval, watch, max, linesPerFile,
                 registry, saveInterval, onEvent, onFileEvent);
     }
 
@@ -194,14 +181,15 @@ public final class TailAllOptions {
         if (lines < 1) {
             throw new IllegalArgumentException("linesPerFile must be >= 1, was " + lines);
         }
-        return copy(exclude, fileOptions, lineOptions, maxAge, rotateWait, scanInterval, watch, maxFiles, lines,
+        return copy(exclude, fileOptions, lineOptions, maxAge, scanInterval, watch, maxFiles, lines,
                 registry, saveInterval, onEvent, onFileEvent);
     }
 
     /**
-     * Keeps each file's acknowledged checkpoint in {@code registry} (keyed by path) and resumes each file
-     * from it, saving acknowledged advances at most once per {@code saveInterval} per file
-     * ({@link Duration#ZERO}: on every acknowledgement) and when a file stops being followed.
+     * Keeps each file's acknowledged checkpoint in {@code registry}, one entry per file keyed by its
+     * identity ({@link CheckpointRegistry#store(io.fileflux.core.FileIdentity, java.nio.file.Path)}), and
+     * resumes each file from it, saving acknowledged advances at most once per {@code saveInterval} per
+     * file ({@link Duration#ZERO}: on every acknowledgement) and when a file stops being followed.
      */
     public TailAllOptions registry(CheckpointRegistry registry, Duration saveInterval) {
         Objects.requireNonNull(registry, "registry");
@@ -209,21 +197,21 @@ public final class TailAllOptions {
         if (saveInterval.isNegative()) {
             throw new IllegalArgumentException("saveInterval must be >= 0, was " + saveInterval);
         }
-        return copy(exclude, fileOptions, lineOptions, maxAge, rotateWait, scanInterval, watch, maxFiles,
+        return copy(exclude, fileOptions, lineOptions, maxAge, scanInterval, watch, maxFiles,
                 linesPerFile, registry, saveInterval, onEvent, onFileEvent);
     }
 
     /** Called with each file's tail events (rotation, truncation, skipped files...); must not block. */
     public TailAllOptions onEvent(Consumer<TailEvent> listener) {
         Objects.requireNonNull(listener, "listener");
-        return copy(exclude, fileOptions, lineOptions, maxAge, rotateWait, scanInterval, watch, maxFiles,
+        return copy(exclude, fileOptions, lineOptions, maxAge, scanInterval, watch, maxFiles,
                 linesPerFile, registry, saveInterval, listener, onFileEvent);
     }
 
     /** Called when a file starts or stops being followed, or waits for the bound; must not block. */
     public TailAllOptions onFileEvent(Consumer<FileSetEvent> listener) {
         Objects.requireNonNull(listener, "listener");
-        return copy(exclude, fileOptions, lineOptions, maxAge, rotateWait, scanInterval, watch, maxFiles,
+        return copy(exclude, fileOptions, lineOptions, maxAge, scanInterval, watch, maxFiles,
                 linesPerFile, registry, saveInterval, onEvent, listener);
     }
 
@@ -246,10 +234,6 @@ public final class TailAllOptions {
     /** The age limit, or null. */
     public @Nullable Duration maxAge() {
         return maxAge;
-    }
-
-    public Duration rotateWait() {
-        return rotateWait;
     }
 
     public Duration scanInterval() {
@@ -289,8 +273,7 @@ public final class TailAllOptions {
 
     @Override
     public String toString() {
-        return "TailAllOptions[include=" + include + ", exclude=" + exclude + ", maxAge=" + maxAge + ", rotateWait="
-                + rotateWait + ", scanInterval=" + scanInterval + ", watch=" + watch + ", maxFiles=" + maxFiles
+        return "TailAllOptions[include=" + include + ", exclude=" + exclude + ", maxAge=" + maxAge + ", scanInterval=" + scanInterval + ", watch=" + watch + ", maxFiles=" + maxFiles
                 + ", linesPerFile=" + linesPerFile + ", registry=" + registry + ", file=" + fileOptions + "]";
     }
 }
