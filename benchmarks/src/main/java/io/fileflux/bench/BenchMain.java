@@ -58,6 +58,26 @@ public final class BenchMain implements Callable<Integer> {
             + "(the baseline always runs)")
     String only;
 
+    /**
+     * Runs {@code bench} with every sequential contender whose name {@code pattern} finds (null: all; the
+     * baseline always), and closes them.
+     */
+    private static List<SequentialBench.Row> sequential(SequentialBench bench, String pattern, int[] chunkSizes)
+            throws Exception {
+        List<SequentialReader> readers = new ArrayList<>(SequentialReaders.all());
+        if (pattern != null) {
+            Pattern p = Pattern.compile(pattern);
+            readers.removeIf(r -> !r.name().equals(SequentialReaders.BASELINE) && !p.matcher(r.name()).find());
+        }
+        try {
+            return bench.run(readers, chunkSizes);
+        } finally {
+            for (SequentialReader r : readers) {
+                r.close();
+            }
+        }
+    }
+
     /** The cold section's contenders unless --only says otherwise: each engine's pooled readers and the defaults. */
     static final String COLD_CONTENDERS = "^(AsynchronousFileChannel x16|Fileflux \\S+ x(4|16) pooled|Fileflux defaults.*)$";
 
@@ -138,18 +158,7 @@ public final class BenchMain implements Callable<Integer> {
             TestFiles.ensure(seqFile, seqSize, progress);
             progress.note("warming " + seqFile + " into the page cache");
             TestFiles.warm(seqFile);
-            List<SequentialReader> readers = new ArrayList<>(SequentialReaders.all());
-            if (only != null) {
-                Pattern p = Pattern.compile(only);
-                readers.removeIf(r -> !r.name().equals(SequentialReaders.BASELINE) && !p.matcher(r.name()).find());
-            }
-            try {
-                seqRows = new SequentialBench(seqFile, warmups, measured, progress).run(readers, chunkSizes);
-            } finally {
-                for (SequentialReader r : readers) {
-                    r.close();
-                }
-            }
+            seqRows = sequential(new SequentialBench(seqFile, warmups, measured, progress), only, chunkSizes);
             String table = Report.sequential(seqRows);
             stdout.println();
             stdout.println("Sequential read, warm " + Units.bytes(seqSize) + ", every byte folded; median of "
@@ -165,17 +174,9 @@ public final class BenchMain implements Callable<Integer> {
                 stdout.println("\nCold sequential read: skipped (dropping a file from the page cache needs Linux)");
             } else {
                 TestFiles.ensure(seqFile, seqSize, progress);
-                List<SequentialReader> readers = new ArrayList<>(SequentialReaders.all());
-                Pattern p = Pattern.compile(only != null ? only : COLD_CONTENDERS);
-                readers.removeIf(r -> !r.name().equals(SequentialReaders.BASELINE) && !p.matcher(r.name()).find());
-                List<SequentialBench.Row> coldRows;
-                try {
-                    coldRows = new SequentialBench(seqFile, warmups, measured, progress, true).run(readers, chunkSizes);
-                } finally {
-                    for (SequentialReader r : readers) {
-                        r.close();
-                    }
-                }
+                List<SequentialBench.Row> coldRows = sequential(
+                        new SequentialBench(seqFile, warmups, measured, progress, true),
+                        only != null ? only : COLD_CONTENDERS, chunkSizes);
                 TestFiles.warm(seqFile); // the later sections read it warm
                 String table = Report.sequential(coldRows);
                 stdout.println();

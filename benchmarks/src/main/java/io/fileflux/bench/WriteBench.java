@@ -1,6 +1,8 @@
 package io.fileflux.bench;
 
 import io.fileflux.core.BufferPool;
+import io.fileflux.core.Engines;
+import io.fileflux.core.FileEngine;
 import io.fileflux.reactor.FileFlux;
 import io.fileflux.reactor.WriteOptions;
 import io.vertx.core.Context;
@@ -87,10 +89,10 @@ final class WriteBench {
         list.add(new FilefluxWrite(true, true, true));
         // the engine choice for writes: every other engine, and the io_uring variants asked for
         // (SequentialReaders.VARIANTS_PROPERTY), pooled, without sync
-        String chosen = io.fileflux.core.Engines.select().name();
+        String chosen = Engines.select().name();
         for (String engine : SequentialReaders.availableEngines()) {
             if (!engine.equals(chosen)) {
-                list.add(new FilefluxWrite(true, false, false, engine, io.fileflux.core.Engines.shared(engine)));
+                list.add(new FilefluxWrite(true, false, false, engine, Engines.shared(engine)));
             }
         }
         for (String variant : SequentialReaders.uringVariants()) {
@@ -413,7 +415,7 @@ final class WriteBench {
         private final boolean fsync;
         /** The engine's label and the engine; null: the default engine. */
         private final String engineLabel;
-        private final io.fileflux.core.FileEngine engine;
+        private final FileEngine engine;
         private ByteBuffer template;
         private BufferPool pool;
 
@@ -422,7 +424,7 @@ final class WriteBench {
         }
 
         FilefluxWrite(boolean pooled, boolean atomic, boolean fsync, String engineLabel,
-                      io.fileflux.core.FileEngine engine) {
+                      FileEngine engine) {
             this.pooled = pooled;
             this.atomic = atomic;
             this.fsync = fsync;
