@@ -71,7 +71,8 @@ public final class FilesBeside {
         return null;
     }
 
-    private static boolean compressed(Path p) {
+    /** True if {@code p}'s name says it is compressed ({@code .gz}, {@code .zst}, ...): not readable as the log. */
+    public static boolean compressed(Path p) {
         String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
         for (String ext : COMPRESSED) {
             if (n.endsWith(ext)) {

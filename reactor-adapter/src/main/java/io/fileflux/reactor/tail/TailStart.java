@@ -3,6 +3,7 @@ package io.fileflux.reactor.tail;
 import io.fileflux.core.FileDevice;
 import io.fileflux.core.FileEngine;
 import io.fileflux.core.FileFingerprint;
+import io.fileflux.reactor.internal.FilesBeside;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
@@ -12,7 +13,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
@@ -202,7 +202,7 @@ final class TailStart {
         List<Generation> candidates = new ArrayList<>();
         String name = path.getFileName().toString();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(path.getParent(),
-                p -> p.getFileName().toString().startsWith(name) && !p.equals(path) && !compressed(p)
+                p -> p.getFileName().toString().startsWith(name) && !p.equals(path) && !FilesBeside.compressed(p)
                         && Files.isRegularFile(p))) {
             for (Path p : ds) {
                 if (!sameInode(p, cp)) {
@@ -231,23 +231,10 @@ final class TailStart {
                         .forEach(Generation::close));
     }
 
+    /** True unless {@code p} is known to have another inode number than the checkpoint's file. */
     private static boolean sameInode(Path p, Checkpoint cp) {
-        try {
-            Object ino = Files.getAttribute(p, "unix:ino");
-            return !(ino instanceof Number) || ((Number) ino).longValue() == cp.identity().index();
-        } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
-            return true; // not a unix file system: open and compare
-        }
-    }
-
-    private static boolean compressed(Path p) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        for (String ext : new String[] {".gz", ".bz2", ".xz", ".zst", ".zip", ".lz4", ".lzma", ".z", ".br"}) {
-            if (n.endsWith(ext)) {
-                return true;
-            }
-        }
-        return false;
+        long ino = FilesBeside.inode(p);
+        return ino < 0 || ino == cp.identity().index(); // unknown here, or gone: open and compare
     }
 
     /** Reads the generation's first bytes into its fingerprint. */

@@ -1,5 +1,6 @@
 package io.fileflux.reactor.tail.many;
 
+import io.fileflux.reactor.internal.FilesBeside;
 import io.fileflux.reactor.tail.Checkpoint;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -25,7 +26,7 @@ final class FileEnds {
         if (last == null) {
             return size == 0;
         }
-        return last.offset() >= size && inode(path) == last.identity().index();
+        return last.offset() >= size && FilesBeside.inode(path) == last.identity().index();
     }
 
     /** {@link #sizeOfOpenFile}: no file of that inode number is open in this process. */
@@ -45,7 +46,7 @@ final class FileEnds {
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(FDS)) {
             for (Path fd : fds) {
                 try {
-                    if (Files.isRegularFile(fd) && inode(fd) == ino) {
+                    if (Files.isRegularFile(fd) && FilesBeside.inode(fd) == ino) {
                         size = Math.max(size, Files.size(fd));
                     }
                 } catch (IOException | RuntimeException e) {
@@ -83,15 +84,6 @@ final class FileEnds {
             return Files.size(p) > cp.offset();
         } catch (IOException | RuntimeException e) {
             return false;
-        }
-    }
-
-    private static long inode(Path p) {
-        try {
-            Object ino = Files.getAttribute(p, "unix:ino");
-            return ino instanceof Long l ? l : -1;
-        } catch (IOException | RuntimeException e) {
-            return -1;
         }
     }
 }
