@@ -63,8 +63,44 @@ public abstract class AbstractFileDevice implements FileDevice {
 
     @Override
     public final IoOperation read(ByteBuffer dst, long position, IoCallback callback) {
-        Objects.requireNonNull(dst, "dst");
         Objects.requireNonNull(callback, "callback");
+        checkRead(dst, position);
+        enter("read");
+        try {
+            return submitRead(dst, position, tracked(callback, Tracked.READ));
+        } catch (RuntimeException | Error e) {
+            withdraw();
+            throw e;
+        }
+    }
+
+    @Override
+    public final int readCached(ByteBuffer dst, long position) throws IOException {
+        checkRead(dst, position);
+        enter("read");
+        int n;
+        try {
+            n = readCachedNow(dst, position);
+        } catch (IOException | RuntimeException | Error e) {
+            if (e instanceof IOException io) {
+                stats.opFailed(io);
+            } else {
+                stats.opWithdrawn();
+            }
+            release();
+            throw e;
+        }
+        if (n < 0) {
+            withdraw();
+        } else {
+            stats.readCompleted(n);
+            release();
+        }
+        return n;
+    }
+
+    private static void checkRead(ByteBuffer dst, long position) {
+        Objects.requireNonNull(dst, "dst");
         if (position < 0) {
             throw new IllegalArgumentException("position must be >= 0, was " + position);
         }
@@ -73,13 +109,6 @@ public abstract class AbstractFileDevice implements FileDevice {
         }
         if (!dst.hasRemaining()) {
             throw new IllegalArgumentException("read into a buffer with no space remaining");
-        }
-        enter("read");
-        try {
-            return submitRead(dst, position, tracked(callback, Tracked.READ));
-        } catch (RuntimeException | Error e) {
-            withdraw();
-            throw e;
         }
     }
 
@@ -168,6 +197,14 @@ public abstract class AbstractFileDevice implements FileDevice {
 
     /** Starts a read; see the class contract. */
     protected abstract IoOperation submitRead(ByteBuffer dst, long position, IoCallback callback);
+
+    /**
+     * {@link #readCached}'s read, on the calling thread, while the device holds its handle: the count
+     * read, or -1 if it would have to wait. This default (for engines without such a read) returns -1.
+     */
+    protected int readCachedNow(ByteBuffer dst, long position) throws IOException {
+        return -1;
+    }
 
     /** Starts a write; see the class contract. */
     protected abstract IoOperation submitWrite(ByteBuffer src, long position, IoCallback callback);

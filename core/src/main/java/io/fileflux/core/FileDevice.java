@@ -44,6 +44,21 @@ public interface FileDevice {
     IoOperation read(ByteBuffer dst, long position, IoCallback callback);
 
     /**
+     * Reads now, on the calling thread, what the operating system's page cache already holds at
+     * {@code position}, without waiting for a disk or a lock: returns the count read ({@code dst.position()}
+     * advanced by it; 0 means end of file), or -1 when nothing could be read without waiting or the engine
+     * has no such read (nothing read: submit with {@link #read}). For a caller that would otherwise wait
+     * for the completion of a small read of bytes just written (a tail): it saves the trip through the
+     * engine's threads. The io_uring engine answers with {@code preadv2(RWF_NOWAIT)} on buffered regular
+     * files; the other engines, direct-I/O files and FIFOs always return -1.
+     *
+     * @throws IllegalArgumentException as {@link #read}
+     * @throws IllegalStateException if the device is closing or closed
+     * @throws IOException if the read failed (not for "would have to wait")
+     */
+    int readCached(ByteBuffer dst, long position) throws IOException;
+
+    /**
      * Writes up to {@code src.remaining()} bytes at {@code position} from {@code src}. On completion
      * {@code src.position()} has advanced by the count written; a short count is not an error, the
      * caller continues from where it stopped.

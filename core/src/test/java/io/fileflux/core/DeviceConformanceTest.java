@@ -139,6 +139,50 @@ public abstract class DeviceConformanceTest {
         }
     }
 
+    /** True if the engine's {@link FileDevice#readCached} answers from the page cache (false: always -1). */
+    protected boolean readsFromPageCache() {
+        return false;
+    }
+
+    @Test
+    void readCachedReadsWhatTheCacheHoldsOrNothing() throws Exception {
+        Path file = dir.resolve("cached");
+        byte[] expected = TestFiles.create(file, 100_003, 9); // just written: in the page cache
+        FileDevice device = engine.open(file);
+        try {
+            long[][] reads = {{0, 4096}, {12_345, 777}, {99_000, 5000}};
+            for (boolean direct : new boolean[] {true, false}) {
+                for (long[] r : reads) {
+                    int len = (int) r[1];
+                    ByteBuffer b = direct ? ByteBuffer.allocateDirect(len + 3) : ByteBuffer.allocate(len + 3);
+                    b.position(3);
+                    int n = device.readCached(b, r[0]);
+                    if (!readsFromPageCache() && n == -1) {
+                        assertEquals(3, b.position(), "nothing read");
+                        continue;
+                    }
+                    int want = (int) Math.min(len, expected.length - r[0]);
+                    assertEquals(want, n, "read at " + r[0] + (direct ? " (direct)" : " (heap)"));
+                    assertEquals(3 + n, b.position(), "position advanced by the count");
+                    byte[] got = new byte[n];
+                    b.flip().position(3);
+                    b.get(got);
+                    assertArrayEquals(Arrays.copyOfRange(expected, (int) r[0], (int) r[0] + n), got);
+                }
+            }
+            int atEnd = device.readCached(ByteBuffer.allocate(10), expected.length);
+            assertTrue(atEnd == 0 || (!readsFromPageCache() && atEnd == -1), "at the end: " + atEnd);
+            assertThrows(IllegalArgumentException.class, () -> device.readCached(ByteBuffer.allocate(1), -1));
+            assertThrows(IllegalArgumentException.class, () -> device.readCached(ByteBuffer.allocate(0), 0));
+            assertThrows(IllegalArgumentException.class,
+                    () -> device.readCached(ByteBuffer.allocate(1).asReadOnlyBuffer(), 0));
+            assertEquals(0, device.inFlight(), "a read on the calling thread holds nothing afterwards");
+        } finally {
+            device.closeAsync().get(10, TimeUnit.SECONDS);
+        }
+        assertThrows(IllegalStateException.class, () -> device.readCached(ByteBuffer.allocate(1), 0));
+    }
+
     @Test
     void readsDataPastFourGigabytesInASparseFile() throws Exception {
         Path file = dir.resolve("sparse");

@@ -121,6 +121,12 @@ final class FaultyEngine implements FileEngine {
         }
 
         @Override
+        public int readCached(ByteBuffer dst, long position) throws IOException {
+            // reads with faults go through the engine, where the faults are injected
+            return onWrites ? d.readCached(dst, position) : -1;
+        }
+
+        @Override
         public IoOperation write(ByteBuffer src, long position, IoCallback callback) {
             if (!onWrites) {
                 return d.write(src, position, callback);

@@ -1,8 +1,15 @@
 package io.fileflux.core.uring;
 
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import io.fileflux.core.FileIdentity;
+import io.fileflux.core.FileIoException;
+import io.fileflux.core.completion.BounceBuffers;
 import io.fileflux.core.completion.CompletionDevice;
+import io.fileflux.core.completion.CompletionOp;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
@@ -31,6 +38,8 @@ final class IoUringDevice extends CompletionDevice {
     private final int fd;
     /** Slot in the ring's registered file table, or -1. */
     private final int fileSlot;
+    /** {@link #readCachedNow} may try: a buffered regular file whose kernel and file system take RWF_NOWAIT. */
+    private volatile boolean cachedReads;
     /** Guarded by {@code this}: fstat never runs on a closed (and maybe reused) fd number. */
     private boolean fdClosed;
 
@@ -40,6 +49,56 @@ final class IoUringDevice extends CompletionDevice {
         this.engine = engine;
         this.fd = fd;
         this.fileSlot = fileSlot;
+        this.cachedReads = (driverFlags & BUFFERED_REGULAR) != 0;
+    }
+
+    /**
+     * {@code preadv2(RWF_NOWAIT)} on a buffered regular file: what the page cache holds, or -1 (EAGAIN: a
+     * page is not cached or is locked by a writer; or a file system or kernel without the flag, after which
+     * this device stops trying). Heap buffers go through a bounce buffer. The handle is held by the caller
+     * ({@link io.fileflux.core.AbstractFileDevice#readCached}), so the fd cannot close meanwhile.
+     */
+    @Override
+    protected int readCachedNow(ByteBuffer dst, long position) throws IOException {
+        if (!cachedReads) {
+            return -1;
+        }
+        int n = Math.min(dst.remaining(), CompletionOp.MAX_BOUNCE);
+        ByteBuffer bounce = dst.isDirect() ? null : BounceBuffers.acquire(n);
+        try {
+            Memory scratch = Scratch.get();
+            long base = bounce != null ? CompletionOp.addressOf(bounce) : CompletionOp.addressOf(dst) + dst.position();
+            scratch.setLong(Scratch.IOVEC, base);
+            scratch.setLong(Scratch.IOVEC + 8, n);
+            long got;
+            try {
+                got = LinuxNative.preadv2(fd, Pointer.nativeValue(scratch) + Scratch.IOVEC, 1, position,
+                        LinuxNative.RWF_NOWAIT);
+            } catch (LastErrorException e) {
+                int errno = e.getErrorCode();
+                switch (errno) {
+                    case Errno.EAGAIN, Errno.EINTR:
+                        return -1;
+                    case Errno.EOPNOTSUPP, Errno.EINVAL, Errno.ENOSYS:
+                        cachedReads = false; // this kernel or file system has no such read: submit always
+                        return -1;
+                    default:
+                        throw new FileIoException("read", path(), position, errno, Errno.name(errno),
+                                Errno.describe(errno));
+                }
+            }
+            int count = (int) got;
+            if (bounce != null) {
+                dst.put(bounce.limit(count));
+            } else {
+                dst.position(dst.position() + count);
+            }
+            return count;
+        } finally {
+            if (bounce != null) {
+                BounceBuffers.release(bounce);
+            }
+        }
     }
 
     /** The driver flags naming registered file slot {@code slot} (-1: none). */

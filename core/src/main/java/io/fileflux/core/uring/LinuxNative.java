@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * Every native function the io_uring engine calls, bound once through JNA direct mapping to the C
  * library: {@code syscall(2)} (for {@code io_uring_setup}, {@code io_uring_enter},
  * {@code io_uring_register}, which glibc does not wrap), {@code open}, {@code close}, {@code mmap},
- * {@code munmap}, {@code statx}, {@code fcntl}, {@code eventfd}, {@code write} and {@code mkfifo}, and for
+ * {@code munmap}, {@code statx}, {@code fcntl}, {@code eventfd}, {@code write}, {@code mkfifo} and {@code preadv2}, and for
  * {@link KernelCopy} {@code copy_file_range} (through {@code syscall(2)}: glibc only wraps it since 2.27),
  * {@code lseek}, {@code ftruncate}, {@code fsync} and {@code fdatasync}. Pointers are passed as {@code long} addresses.
  * Everything else in the package is plain Java.
@@ -61,6 +61,11 @@ final class LinuxNative {
     static final int O_SYNC = 04010000;
     static final int O_CLOEXEC = 02000000;
     static final int O_NONBLOCK = 04000;
+
+    /** {@code preadv2(2)} flag: read only what the page cache holds, fail with EAGAIN rather than wait. */
+    static final int RWF_NOWAIT = 0x8;
+    /** Size of {@code struct iovec} (base, length) on 64-bit Linux. */
+    static final int IOVEC_SIZE = 16;
 
     // fcntl(2)
     static final int F_GETFL = 3;
@@ -131,6 +136,9 @@ final class LinuxNative {
     static native int eventfd(int initval, int flags) throws LastErrorException;
 
     static native long write(int fd, long buf, long count) throws LastErrorException;
+
+    /** {@code preadv2(fd, iov, iovcnt, offset, flags)}: bytes read (0 at end of file). */
+    static native long preadv2(int fd, long iov, int iovcnt, long offset, int flags) throws LastErrorException;
 
     static native long lseek(int fd, long offset, int whence) throws LastErrorException;
 

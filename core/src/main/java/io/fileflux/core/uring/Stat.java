@@ -22,19 +22,19 @@ record Stat(int type, FileIdentity identity, long size) {
     private static final byte[] EMPTY = {0};
 
     static Stat of(int fd, Path path) throws IOException {
-        try (Memory buf = new Memory(LinuxNative.STATX_SIZE)) {
-            try {
-                LinuxNative.statx(fd, EMPTY, LinuxNative.AT_EMPTY_PATH, LinuxNative.STATX_BASIC_STATS,
-                        Pointer.nativeValue(buf));
-            } catch (LastErrorException e) {
-                int errno = e.getErrorCode();
-                throw new io.fileflux.core.FileIoException("fstat", path, -1, errno, Errno.name(errno),
-                        Errno.describe(errno));
-            }
-            int mode = buf.getShort(LinuxNative.STX_MODE) & 0xffff;
-            long dev = LinuxNative.makedev(buf.getInt(LinuxNative.STX_DEV_MAJOR), buf.getInt(LinuxNative.STX_DEV_MINOR));
-            return new Stat(mode & LinuxNative.S_IFMT, new FileIdentity(dev, buf.getLong(LinuxNative.STX_INO)),
-                    buf.getLong(LinuxNative.STX_SIZE));
+        Memory buf = Scratch.get();
+        try {
+            LinuxNative.statx(fd, EMPTY, LinuxNative.AT_EMPTY_PATH, LinuxNative.STATX_BASIC_STATS,
+                    Pointer.nativeValue(buf) + Scratch.STATX);
+        } catch (LastErrorException e) {
+            int errno = e.getErrorCode();
+            throw new io.fileflux.core.FileIoException("fstat", path, -1, errno, Errno.name(errno),
+                    Errno.describe(errno));
         }
+        int mode = buf.getShort(Scratch.STATX + LinuxNative.STX_MODE) & 0xffff;
+        long dev = LinuxNative.makedev(buf.getInt(Scratch.STATX + LinuxNative.STX_DEV_MAJOR),
+                buf.getInt(Scratch.STATX + LinuxNative.STX_DEV_MINOR));
+        return new Stat(mode & LinuxNative.S_IFMT, new FileIdentity(dev, buf.getLong(Scratch.STATX + LinuxNative.STX_INO)),
+                buf.getLong(Scratch.STATX + LinuxNative.STX_SIZE));
     }
 }

@@ -12,4 +12,9 @@ class IoUringDeviceConformanceTest extends DeviceConformanceTest {
         IoUringTestSupport.assumeIoUring();
         return Engines.create(IoUringEngine.NAME);
     }
+
+    @Override
+    protected boolean readsFromPageCache() {
+        return true;
+    }
 }

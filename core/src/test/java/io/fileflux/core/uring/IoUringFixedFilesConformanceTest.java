@@ -11,4 +11,9 @@ class IoUringFixedFilesConformanceTest extends DeviceConformanceTest {
         IoUringTestSupport.assumeIoUring();
         return new IoUringEngine(IoUringEngine.DEFAULT_ENTRIES, IoUringEngine.parseAsyncThreshold(null), 1, false, true);
     }
+
+    @Override
+    protected boolean readsFromPageCache() {
+        return true;
+    }
 }

@@ -59,15 +59,38 @@ public abstract class DrainLoop implements Runnable {
     /** Runs the drain on the delivery scheduler, or makes the thread already running it go round once more. */
     public final void wake() {
         if (WIP.getAndIncrement(this) == 0) {
+            schedule();
+        }
+    }
+
+    /**
+     * As {@link #wake()}, but when no thread runs the drain, first runs {@code prelude} on this thread,
+     * inside the drain (it may use drain-owned state; the drain's next pass, on the delivery scheduler, sees
+     * what it did). For work that must happen as soon as a notification arrives and runs no user code: a
+     * tail reading bytes before they can be truncated away. A prelude that throws is ignored: the pass
+     * that follows meets the same condition and reports it.
+     */
+    public final void wakeAfter(Runnable prelude) {
+        if (WIP.getAndIncrement(this) == 0) {
             try {
-                executor.execute(this);
-            } catch (Throwable e) {
-                // the scheduler was disposed (or memory ran out): the subscription must still end
-                try {
-                    ForkJoinPool.commonPool().execute(this);
-                } catch (Throwable again) {
-                    loop(); // last resort: a drain that runs here beats one that never runs
-                }
+                prelude.run();
+            } catch (Throwable ignored) {
+                // the drain's own pass, scheduled below, handles whatever made it fail
+            }
+            schedule();
+        }
+    }
+
+    /** Hands the drain (held by this thread) to the delivery scheduler. */
+    private void schedule() {
+        try {
+            executor.execute(this);
+        } catch (Throwable e) {
+            // the scheduler was disposed (or memory ran out): the subscription must still end
+            try {
+                ForkJoinPool.commonPool().execute(this);
+            } catch (Throwable again) {
+                loop(); // last resort: a drain that runs here beats one that never runs
             }
         }
     }

@@ -17,13 +17,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * File-change notifications for every tail of a file system, shared: one {@link WatchService} (on Linux
- * one inotify descriptor, plus the JDK's own poller thread and its two-descriptor wake-up pipe), one
- * dispatch thread, one registration per directory however many tails watch it, and a fan-out of each
- * event to the listeners of its directory. The watch service and its thread exist only while some
- * directory is watched: the last {@link Registration#close()} closes them.
+ * File-change notifications for every tail of a file system, shared: one source of notifications, one
+ * thread, one registration per directory however many tails watch it, and a fan-out of each event to the
+ * listeners of its directory. On Linux's default file system the source is {@link Inotify} (one inotify
+ * descriptor and an eventfd, read by the watcher's own thread); elsewhere the file system's
+ * {@link WatchService} (on Linux one inotify descriptor, plus the JDK's poller thread and its wake-up pipe)
+ * with a dispatch thread. The source and its thread exist only while some directory is watched: the last
+ * {@link Registration#close()} closes them.
  *
- * <p>Threading: thread-safe. Listeners run on the dispatch thread and must not block (they record
+ * <p>Threading: thread-safe. Listeners run on the watcher's thread and must not block (they record
  * the event and schedule work elsewhere); one slow listener would delay every tail of the file system.
  */
 final class DirectoryWatcher {
@@ -47,12 +49,30 @@ final class DirectoryWatcher {
         void close();
     }
 
+    /** A source of directory notifications with its own thread, which calls the {@link Sink}. */
+    interface Notifications {
+        /** Starts watching {@code dir}; returns the key its events will carry. */
+        Object watch(Path dir) throws IOException;
+
+        /** Stops watching the directory of {@code key}. */
+        void unwatch(Object key);
+
+        /** Stops the thread and releases the source. */
+        void close();
+    }
+
+    /** Where a {@link Notifications} source sends each event, on its thread. */
+    interface Sink {
+        /** An event of the directory watched as {@code key}; a null key: events of every directory were lost. */
+        void event(Object key, WatchEvent.Kind<?> kind, Path name, int count);
+    }
+
     private final FileSystem fileSystem;
 
     // guarded by this
-    private WatchService service;
+    private Notifications source;
     private final Map<Path, Entry> byDirectory = new HashMap<>();
-    private final Map<WatchKey, Entry> byKey = new ConcurrentHashMap<>();
+    private final Map<Object, Entry> byKey = new ConcurrentHashMap<>();
 
     private DirectoryWatcher(FileSystem fileSystem) {
         this.fileSystem = fileSystem;
@@ -76,17 +96,13 @@ final class DirectoryWatcher {
     synchronized Registration register(Path dir, Listener listener) throws IOException {
         Entry e = byDirectory.get(dir);
         if (e == null) {
-            if (service == null) {
-                WatchService ws = fileSystem.newWatchService();
-                Thread t = new Thread(() -> dispatch(ws), "fileflux-tail-watch");
-                t.setDaemon(true);
-                service = ws;
-                t.start();
+            if (source == null) {
+                Notifications n = Inotify.open(fileSystem, this::dispatch);
+                source = n != null ? n : new JdkNotifications(fileSystem.newWatchService(), this::dispatch);
             }
-            WatchKey key;
+            Object key;
             try {
-                key = dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
-                        StandardWatchEventKinds.ENTRY_MODIFY);
+                key = source.watch(dir);
             } catch (IOException | RuntimeException ex) {
                 closeIfUnused();
                 throw ex;
@@ -109,7 +125,7 @@ final class DirectoryWatcher {
                     closed = true;
                     entry.listeners.remove(listener);
                     if (entry.listeners.isEmpty()) {
-                        entry.key.cancel();
+                        source.unwatch(entry.key);
                         byDirectory.remove(entry.dir);
                         byKey.remove(entry.key);
                         closeIfUnused();
@@ -120,50 +136,90 @@ final class DirectoryWatcher {
     }
 
     private void closeIfUnused() {
-        if (byDirectory.isEmpty() && service != null) {
-            try {
-                service.close(); // the dispatch thread ends
-            } catch (IOException ex) {
-                LOG.debug("closing the watch service failed", ex);
-            }
-            service = null;
+        if (byDirectory.isEmpty() && source != null) {
+            source.close(); // its thread ends
+            source = null;
         }
     }
 
-    private void dispatch(WatchService ws) {
-        try {
-            for (;;) {
-                WatchKey key = ws.take();
-                Entry e = byKey.get(key);
-                List<WatchEvent<?>> events = key.pollEvents();
-                key.reset();
-                if (e == null) {
-                    continue; // unregistered meanwhile
-                }
-                for (WatchEvent<?> ev : events) {
-                    Path name = ev.kind() == StandardWatchEventKinds.OVERFLOW ? null : (Path) ev.context();
-                    for (Listener l : e.listeners) {
-                        try {
-                            l.onEvent(ev.kind(), name, ev.count());
-                        } catch (RuntimeException ex) {
-                            LOG.warn("a tail's watch listener failed", ex);
-                        }
-                    }
-                }
-            }
-        } catch (ClosedWatchServiceException | InterruptedException e) {
-            // no directory watched any more
+    /** On the source's thread: fans the event out to the listeners of its directory (of every one for null). */
+    private void dispatch(Object key, WatchEvent.Kind<?> kind, Path name, int count) {
+        if (key == null) {
+            byKey.values().forEach(e -> e.deliver(kind, name, count));
+            return;
+        }
+        Entry e = byKey.get(key);
+        if (e != null) { // else unregistered meanwhile
+            e.deliver(kind, name, count);
         }
     }
 
     private static final class Entry {
         final Path dir;
-        final WatchKey key;
+        final Object key;
         final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
-        Entry(Path dir, WatchKey key) {
+        Entry(Path dir, Object key) {
             this.dir = dir;
             this.key = key;
+        }
+
+        void deliver(WatchEvent.Kind<?> kind, Path name, int count) {
+            for (Listener l : listeners) {
+                try {
+                    l.onEvent(kind, name, count);
+                } catch (RuntimeException ex) {
+                    LOG.warn("a tail's watch listener failed", ex);
+                }
+            }
+        }
+    }
+
+    /** Notifications from a {@link WatchService}, taken by a dispatch thread of ours. */
+    private static final class JdkNotifications implements Notifications {
+        private final WatchService service;
+
+        JdkNotifications(WatchService service, Sink sink) {
+            this.service = service;
+            Thread t = new Thread(() -> take(sink), "fileflux-tail-watch");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        @Override
+        public Object watch(Path dir) throws IOException {
+            return dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
+                    StandardWatchEventKinds.ENTRY_MODIFY);
+        }
+
+        @Override
+        public void unwatch(Object key) {
+            ((WatchKey) key).cancel();
+        }
+
+        @Override
+        public void close() {
+            try {
+                service.close(); // the dispatch thread ends
+            } catch (IOException ex) {
+                LOG.debug("closing the watch service failed", ex);
+            }
+        }
+
+        private void take(Sink sink) {
+            try {
+                for (;;) {
+                    WatchKey key = service.take();
+                    List<WatchEvent<?>> events = key.pollEvents();
+                    key.reset();
+                    for (WatchEvent<?> ev : events) {
+                        Path name = ev.kind() == StandardWatchEventKinds.OVERFLOW ? null : (Path) ev.context();
+                        sink.event(key, ev.kind(), name, ev.count());
+                    }
+                }
+            } catch (ClosedWatchServiceException | InterruptedException e) {
+                // no directory watched any more
+            }
         }
     }
 }

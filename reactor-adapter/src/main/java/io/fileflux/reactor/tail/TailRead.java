@@ -1,13 +1,15 @@
 package io.fileflux.reactor.tail;
 
+import io.fileflux.core.FileDevice;
 import io.fileflux.core.IoCallback;
 import io.fileflux.core.IoOperation;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * One read of a tail at {@code position}. Its buffer is the engine's until the callback has run; the
- * callback (on the engine's thread) only records the outcome and wakes the subscription's drain.
+ * One read of a tail at {@code position}: done at once from the page cache when the engine can
+ * ({@link #readCached}), else submitted. A submitted read's buffer is the engine's until the callback has
+ * run; the callback (on the engine's thread) only records the outcome and wakes the subscription's drain.
  */
 final class TailRead implements IoCallback {
     static final int PENDING = 0;
@@ -31,6 +33,25 @@ final class TailRead implements IoCallback {
         this.position = position;
         this.overlap = overlap;
         this.buffer = buffer;
+    }
+
+    /**
+     * Tries the read on this thread from the page cache ({@link FileDevice#readCached}): true if it is done
+     * (the outcome recorded as a completion would), false if it must be submitted.
+     */
+    boolean readCached(FileDevice device) throws IOException {
+        int n = device.readCached(buffer, position);
+        if (n < 0) {
+            return false;
+        }
+        done(n);
+        return true;
+    }
+
+    /** Records a read done without the engine ({@code n} bytes, in the buffer): no callback, no wake-up. */
+    void done(int n) {
+        bytes = n;
+        state = DONE;
     }
 
     /** Cancels the read if it is still in flight. */

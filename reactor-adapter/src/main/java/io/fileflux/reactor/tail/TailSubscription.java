@@ -1,5 +1,6 @@
 package io.fileflux.reactor.tail;
 
+import io.fileflux.core.FileDevice;
 import io.fileflux.core.FileEngine;
 import io.fileflux.reactor.internal.DrainLoop;
 import java.io.IOException;
@@ -30,6 +31,9 @@ import reactor.core.publisher.Operators;
 final class TailSubscription extends DrainLoop implements Subscription {
 
     private static final Logger LOG = LoggerFactory.getLogger(TailSubscription.class);
+    /** The watcher thread's buffer for {@link #capture()}: a default chunk and the overlap. */
+    private static final ThreadLocal<ByteBuffer> CAPTURE =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 * 1024 + Generation.OVERLAP));
 
     /** The operator's states. */
     enum State {
@@ -114,7 +118,8 @@ final class TailSubscription extends DrainLoop implements Subscription {
         this.onEvent = options.onEvent();
         this.session = session;
         this.pending = new Generations(path, options.maxPendingFiles(), this::event);
-        this.wakeups = new TailWakeups(path, engine, options, this::wake, this::offerEvent);
+        this.wakeups = new TailWakeups(path, engine, options, this::wake, () -> wakeAfter(this::capture),
+                this::offerEvent);
     }
 
     /** Called once after onSubscribe: runs the start-up, which wakes the drain when it is done. */
@@ -267,13 +272,52 @@ final class TailSubscription extends DrainLoop implements Subscription {
             TailRead nr = new TailRead(this::wake, position - again, again, ByteBuffer.allocate(again + want));
             read = nr;
             try {
+                // bytes just written are in the page cache: read them here, without the engine's threads
+                // (the latency between a write and its onNext); else the completion wakes the drain
+                if (nr.readCached(current.device)) {
+                    continue;
+                }
                 nr.op = current.device.read(nr.buffer, nr.position, nr);
-            } catch (RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 read = null;
                 terminate(e);
             }
-            return; // the completion wakes the drain
+            return;
         }
+    }
+
+    /**
+     * On the watcher's thread, inside the drain, when a notification says a file of the tail was written:
+     * reads the new bytes from the page cache at once ({@link FileDevice#readCached}), so that they are in
+     * memory even if the file is truncated a moment later (copytruncate destroys what a tail has not read
+     * by then). The drain, handed to the delivery scheduler next, checks and emits them as the outcome of
+     * a read. Only when the tail waits at the end of its one generation with demand; nothing else of the
+     * drain runs here, and no user code. The bytes go through this thread's direct buffer, then into a
+     * heap buffer of their size.
+     */
+    private void capture() {
+        Generation g = current;
+        if (state != State.AT_END || read != null || ready != null || cancelled || requested == emitted
+                || g == null || g.sizeless || !pending.isEmpty()) {
+            return;
+        }
+        int again = g.overlap(position);
+        ByteBuffer scratch = CAPTURE.get().clear();
+        scratch.limit((int) Math.min(scratch.capacity(), (long) again + chunkSize));
+        long at = position - again;
+        int n;
+        try {
+            n = g.device.readCached(scratch, at);
+        } catch (IOException | RuntimeException e) {
+            return; // the drain's own look and read meet it and report it
+        }
+        if (n <= again) {
+            return; // nothing new (or not cached): the drain looks as usual
+        }
+        TailRead r = new TailRead(this::wake, at, again, ByteBuffer.allocate(n).put(scratch.flip()));
+        r.done(n);
+        read = r;
+        state = State.READING;
     }
 
     /** STARTING: takes the start-up's outcome. Returns true once reading can begin. */

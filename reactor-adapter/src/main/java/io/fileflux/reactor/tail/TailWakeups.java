@@ -31,6 +31,7 @@ final class TailWakeups {
     private final FileEngine engine;
     private final TailOptions options;
     private final Runnable wake;
+    private final Runnable modified;
     private final Consumer<TailEvent> events;
     private final long pollNanos;
     private final AtomicBoolean deadlineArmed = new AtomicBoolean();
@@ -42,11 +43,18 @@ final class TailWakeups {
     /** A poll happened since the drain last asked (size-less files are read again at each poll). */
     private volatile boolean polled;
 
-    TailWakeups(Path path, FileEngine engine, TailOptions options, Runnable wake, Consumer<TailEvent> events) {
+    /**
+     * @param wake     wakes the drain
+     * @param modified wakes the drain after a notification that a file of the tail was written (the drain
+     *                 may read first, on the watcher's thread)
+     */
+    TailWakeups(Path path, FileEngine engine, TailOptions options, Runnable wake, Runnable modified,
+                Consumer<TailEvent> events) {
         this.path = path;
         this.engine = engine;
         this.options = options;
         this.wake = wake;
+        this.modified = modified;
         this.events = events;
         this.pollNanos = options.pollInterval().toNanos();
     }
@@ -118,7 +126,8 @@ final class TailWakeups {
 
     /**
      * On the shared watcher's thread. A change of a file whose name starts with the path's name (the
-     * file, or a rotated generation the tail may still read) wakes the drain for a size check; a
+     * file, or a rotated generation the tail may still read) wakes the drain, which may first read the new
+     * bytes here (see {@code TailSubscription.capture}); a
      * creation or deletion of the path's name makes the probe look.
      */
     private void onWatchEvent(WatchEvent.Kind<?> kind, Path name, int count) {
@@ -138,7 +147,9 @@ final class TailWakeups {
         if (name == null || !name.toString().startsWith(own)) {
             return; // another file of the directory
         }
-        if (kind == StandardWatchEventKinds.ENTRY_MODIFY || pr == null || !name.toString().equals(own)) {
+        if (kind == StandardWatchEventKinds.ENTRY_MODIFY) {
+            modified.run();
+        } else if (pr == null || !name.toString().equals(own)) {
             wake.run();
         } else if (kind == StandardWatchEventKinds.ENTRY_CREATE) {
             pr.created(count);

@@ -18,7 +18,7 @@ import reactor.core.Disposable;
  * records the difference on arrival.
  *
  * <pre>
- * java -cp ... io.fileflux.reactor.tail.TailLatencyHarness [appends] [engine]
+ * java -cp ... io.fileflux.reactor.tail.TailLatencyHarness [appends] [engine] [--watch-only]
  * </pre>
  */
 public final class TailLatencyHarness {
@@ -29,7 +29,8 @@ public final class TailLatencyHarness {
     public static void main(String[] args) throws Exception {
         int appends = args.length > 0 ? Integer.parseInt(args[0]) : 500;
         String engine = args.length > 1 ? args[1] : null;
-        for (boolean watch : new boolean[] {true, false}) {
+        boolean watchOnly = args.length > 2 && args[2].equals("--watch-only");
+        for (boolean watch : watchOnly ? new boolean[] {true} : new boolean[] {true, false}) {
             long[] lat = run(appends, watch, engine);
             Arrays.sort(lat);
             System.out.printf("%-26s appends=%d median=%.3f ms p99=%.3f ms max=%.3f ms%n",
