@@ -12,6 +12,9 @@ import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +61,9 @@ final class Inotify implements DirectoryWatcher.Notifications {
     private final DirectoryWatcher.Sink sink;
     private final Charset names;
     private volatile boolean closed;
+    // the inotify thread's
+    private byte[] scratch = new byte[256];
+    private final Map<Integer, LastName> lastNames = new HashMap<>();
 
     private Inotify(int fd, int wakeFd, DirectoryWatcher.Sink sink) {
         this.fd = fd;
@@ -177,15 +183,7 @@ final class Inotify implements DirectoryWatcher.Notifications {
             int wd = buf.getInt(at);
             int mask = buf.getInt(at + 4);
             int len = buf.getInt(at + 12);
-            Path name = null;
-            if (len > 0) {
-                byte[] b = buf.getByteArray(at + EVENT_HEADER, len);
-                int end = 0;
-                while (end < b.length && b[end] != 0) {
-                    end++;
-                }
-                name = Path.of(new String(b, 0, end, names));
-            }
+            Path name = len > 0 ? name(wd, buf, at + EVENT_HEADER, len) : null;
             at += EVENT_HEADER + len;
             if ((mask & IN_Q_OVERFLOW) != 0) {
                 sink.event(null, StandardWatchEventKinds.OVERFLOW, null, 1);
@@ -198,6 +196,36 @@ final class Inotify implements DirectoryWatcher.Notifications {
                 sink.event(wd, kind, name, 1);
             }
         }
+    }
+
+    /**
+     * The name of an event, as a {@link Path}: the same instance as the directory's previous event when the
+     * name is the same (a written log reports the same name thousands of times a second; decoding each
+     * would be most of this thread's work and garbage).
+     */
+    private Path name(int wd, Memory buf, int at, int len) {
+        if (scratch.length < len) {
+            scratch = new byte[Math.max(len, 2 * scratch.length)];
+        }
+        buf.read(at, scratch, 0, len);
+        int end = 0;
+        while (end < len && scratch[end] != 0) {
+            end++;
+        }
+        LastName last = lastNames.get(wd);
+        if (last != null && Arrays.equals(last.bytes, 0, last.bytes.length, scratch, 0, end)) {
+            return last.path;
+        }
+        Path p = Path.of(new String(scratch, 0, end, names));
+        if (lastNames.size() > 4096) {
+            lastNames.clear(); // bounded: many directories come and go
+        }
+        lastNames.put(wd, new LastName(Arrays.copyOf(scratch, end), p));
+        return p;
+    }
+
+    /** The last name decoded for a watch (only the inotify thread uses these). */
+    private record LastName(byte[] bytes, Path path) {
     }
 
     private byte[] cPath(Path dir) {

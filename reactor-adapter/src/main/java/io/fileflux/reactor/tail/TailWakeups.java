@@ -35,6 +35,10 @@ final class TailWakeups {
     private final Consumer<TailEvent> events;
     private final long pollNanos;
     private final AtomicBoolean deadlineArmed = new AtomicBoolean();
+    private final String ownName;
+    // the watcher thread's: the last name looked at, and whether it is the tail's
+    private Path lastName;
+    private boolean lastOurs;
 
     private volatile PathProbe probe;
     private volatile DirectoryWatcher.Registration watch;
@@ -57,6 +61,7 @@ final class TailWakeups {
         this.modified = modified;
         this.events = events;
         this.pollNanos = options.pollInterval().toNanos();
+        this.ownName = path.getFileName().toString();
     }
 
     /**
@@ -143,19 +148,31 @@ final class TailWakeups {
             }
             return;
         }
-        String own = path.getFileName().toString();
-        if (name == null || !name.toString().startsWith(own)) {
+        if (name == null || !isOurs(name)) {
             return; // another file of the directory
         }
         if (kind == StandardWatchEventKinds.ENTRY_MODIFY) {
             modified.run();
-        } else if (pr == null || !name.toString().equals(own)) {
+        } else if (pr == null || !name.toString().equals(ownName)) {
             wake.run();
         } else if (kind == StandardWatchEventKinds.ENTRY_CREATE) {
             pr.created(count);
         } else {
             pr.request();
         }
+    }
+
+    /**
+     * Whether a name of the directory starts with the path's name (the file, or a rotated generation). On the
+     * watcher's thread; the last answer is kept for the same name instance (the watcher reuses it for a
+     * file written over and over).
+     */
+    private boolean isOurs(Path name) {
+        if (name != lastName) {
+            lastOurs = name.toString().startsWith(ownName);
+            lastName = name;
+        }
+        return lastOurs;
     }
 
     /** True once per poll: whether a poll happened since the last call. */
