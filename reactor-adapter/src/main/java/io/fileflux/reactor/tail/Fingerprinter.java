@@ -48,6 +48,13 @@ final class Fingerprinter {
         return known;
     }
 
+    /** Knows what {@code other} knows (a copy of its file). */
+    void copyOf(Fingerprinter other) {
+        System.arraycopy(other.start, 0, start, 0, other.known);
+        known = other.known;
+        cached = null;
+    }
+
     /** Forgets the known start (the file was truncated: its first bytes are new). */
     void reset() {
         known = 0;

@@ -39,6 +39,12 @@ final class Generation {
     /** The file reports size 0 but has content: its end is where reads end, not its size. */
     boolean sizeless;
 
+    /**
+     * A copy made by a copytruncate rotation ({@link CopyBeside}): its end is final, so the tail moves on
+     * to the next generation at once, without the rotation grace, and reports no rotation.
+     */
+    boolean complete;
+
     // drain-owned: the rotation grace bookkeeping while a newer generation waits
     /** The size at the last look at its end while a newer one waited; -1: no such look yet. */
     long lastLookSize = -1;
@@ -117,6 +123,23 @@ final class Generation {
             data.get(data.position(), lastBytes, keep, n);
             lastLength = keep + n;
         }
+    }
+
+    /** The last bytes read (up to {@link #OVERLAP}), ending at the offset read. */
+    byte[] lastBytes() {
+        return java.util.Arrays.copyOf(lastBytes, lastLength);
+    }
+
+    /**
+     * This generation is the complete copy of {@code original} made before it was truncated: same first
+     * bytes, same last bytes before the offset read, and an end that will not move (no rotation grace).
+     */
+    void copyOf(Generation original) {
+        System.arraycopy(original.lastBytes, 0, lastBytes, 0, original.lastLength);
+        lastLength = original.lastLength;
+        start.copyOf(original.start);
+        sizeChecked = true;
+        complete = true;
     }
 
     /** Forgets the last bytes read (the tail reads the file again from 0). */

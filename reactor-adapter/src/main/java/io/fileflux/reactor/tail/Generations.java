@@ -54,6 +54,11 @@ final class Generations {
         }
     }
 
+    /** Puts {@code g} before every waiting generation: it is older than them (the live file after its copy). */
+    void addFirst(Generation g) {
+        waiting.addFirst(g);
+    }
+
     private boolean holds(FileIdentity id) {
         for (Generation p : waiting) {
             if (id.equals(p.identity)) {

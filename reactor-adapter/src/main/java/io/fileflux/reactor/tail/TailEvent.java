@@ -23,7 +23,14 @@ public record TailEvent(Kind kind, Path path, @Nullable FileIdentity identity, l
          * (the file now at the path, or one that has been rotated away since it was seen there).
          */
         ROTATED,
-        /** The file shrank below the offset read; the tail restarts at 0 ({@link TruncationPolicy#RESTART}). */
+        /**
+         * The file shrank below the offset read; the tail restarts at 0 ({@link TruncationPolicy#RESTART}).
+         * When the copy a {@code copytruncate} rotation made just before (a recent file beside the path,
+         * {@code app.log.1}, holding the bytes the tail read last at the offset read) is found, the tail first
+         * reads the rest from the copy: {@code identity} is then the copy's and {@code offset} the offset read,
+         * where it continues in the copy; the file follows from 0 without another event. (Also after
+         * {@link #REWRITTEN}'s detection.) Bytes written between the copy and the truncation are in neither.
+         */
         TRUNCATED,
         /**
          * The file was truncated and written again up to or past the offset read between two looks of the

@@ -378,7 +378,7 @@ final class TailSubscription extends DrainLoop implements Subscription {
         if (newer) {
             long newerBytes = pending.bytes();
             g.lookAtEnd(size, now, pending.peek(), newerBytes);
-            quiet = now - g.lastChangeNanos >= rotateWaitNanos;
+            quiet = g.complete || now - g.lastChangeNanos >= rotateWaitNanos;
             newerGrew = newerBytes > g.newerBytesAtChange;
         } else {
             g.lastLookSize = -1;
@@ -390,6 +390,9 @@ final class TailSubscription extends DrainLoop implements Subscription {
                 state = State.READING;
                 return true;
             case RESTART:
+                if (continueInCopy()) {
+                    return true;
+                }
                 restartAtZero();
                 event(new TailEvent(TailEvent.Kind.TRUNCATED, path, g.identity, 0));
                 return true;
@@ -431,8 +434,38 @@ final class TailSubscription extends DrainLoop implements Subscription {
             terminate(new TruncatedFileException(current.device.path(), current.identity, at, size));
             return;
         }
+        if (continueInCopy()) {
+            return;
+        }
         restartAtZero();
         event(new TailEvent(TailEvent.Kind.REWRITTEN, path, current.identity, at));
+    }
+
+    /**
+     * The current file was truncated under the offset read: if the copy a copytruncate rotation made of it
+     * is beside the path ({@link CopyBeside}), the tail reads the rest from the copy, then the file from 0.
+     * Reported as {@link TailEvent.Kind#TRUNCATED} with the copy's identity and the offset it continues at.
+     * Only for a tail that follows the path by name (a glob tail follows each file on its own).
+     */
+    private boolean continueInCopy() {
+        Generation live = current;
+        if (!follow || !options.followRotation() || live.complete || live.sizeless) {
+            return false;
+        }
+        Generation copy = CopyBeside.find(path, engine, live, position);
+        if (copy == null) {
+            return false;
+        }
+        long at = position;
+        live.start.reset();
+        live.forgetEnd();
+        live.lastLookSize = -1;
+        pending.addFirst(live);
+        current = copy;
+        lookedSize = -1;
+        state = State.READING;
+        event(new TailEvent(TailEvent.Kind.TRUNCATED, path, copy.identity, at));
+        return true;
     }
 
     /** After the first data of a generation: a file of size 0 that has data has no size (/proc). */
@@ -499,7 +532,9 @@ final class TailSubscription extends DrainLoop implements Subscription {
         state = State.READING;
         missingReported = false;
         old.close();
-        event(new TailEvent(TailEvent.Kind.ROTATED, path, current.identity, 0));
+        if (!old.complete) { // after a copy, the file itself follows: its truncation was reported
+            event(new TailEvent(TailEvent.Kind.ROTATED, path, current.identity, 0));
+        }
     }
 
     private void offerEvent(TailEvent e) {

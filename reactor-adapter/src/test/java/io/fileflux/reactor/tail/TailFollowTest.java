@@ -510,6 +510,92 @@ class TailFollowTest {
         assertFalse(events.stream().anyMatch(e -> e.kind() == TailEvent.Kind.TRUNCATED), events.toString());
     }
 
+    /**
+     * copytruncate while the tail is behind: the file is copied to {@code app.log.1} and truncated while
+     * the tail waits for demand after its first chunk. The tail reads what it had not read from the copy,
+     * then the file from 0 — nothing lost, nothing twice — and reports TRUNCATED with the copy's identity at
+     * the offset read. Both ways a truncation is seen: a file shorter than the offset read, and one written
+     * again past it.
+     */
+    @ParameterizedTest
+    @MethodSource("enginesAndWatch")
+    void copytruncateBehindTheWriterReadsTheRestFromTheCopy(String engineName, boolean rewrittenPast) throws Exception {
+        Path log = dir.resolve("app.log");
+        Path copy = dir.resolve("app.log.1");
+        StringBuilder old = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            old.append("old line ").append(i).append('\n');
+        }
+        Files.writeString(log, old);
+        List<TailEvent> events = new CopyOnWriteArrayList<>();
+        SlowChunkConsumer consumer = new SlowChunkConsumer();
+        FileFlux.tail(log, options(engineName).chunkSize(64).onEvent(events::add)).subscribe(consumer);
+        subscriptions.add(consumer);
+        consumer.grant(1);
+        TestFiles.await(WAIT, "first chunk", () -> consumer.chunks.get() == 1);
+        Files.writeString(log, "old line 20\n", StandardOpenOption.APPEND); // the tail is behind by more
+        Files.copy(log, copy); // logrotate's copytruncate: copy, then truncate
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
+            ch.truncate(0);
+        }
+        StringBuilder fresh = new StringBuilder();
+        for (int i = 0; i < (rewrittenPast ? 30 : 2); i++) {
+            fresh.append("new line ").append(i).append('\n');
+        }
+        Files.writeString(log, fresh, StandardOpenOption.APPEND);
+        consumer.grant(Integer.MAX_VALUE);
+        String expected = old + "old line 20\n" + fresh;
+        TestFiles.await(WAIT, "every line", () -> {
+            synchronized (consumer.received) {
+                return consumer.received.size() >= expected.length();
+            }
+        });
+        synchronized (consumer.received) {
+            assertEquals(expected, consumer.received.toString(StandardCharsets.UTF_8));
+        }
+        FileIdentity copyId = new FileIdentity(((Number) Files.getAttribute(copy, "unix:dev")).longValue(),
+                ((Number) Files.getAttribute(copy, "unix:ino")).longValue());
+        List<TailEvent> truncations = events.stream().filter(e -> e.kind() == TailEvent.Kind.TRUNCATED).toList();
+        assertEquals(1, truncations.size(), events.toString());
+        assertEquals(copyId, truncations.get(0).identity(), "continued in the copy");
+        assertEquals(64, truncations.get(0).offset());
+        assertFalse(events.stream().anyMatch(e -> e.kind() == TailEvent.Kind.ROTATED
+                || e.kind() == TailEvent.Kind.REWRITTEN), events.toString());
+        TestFiles.await(WAIT, "the copy closed once read", () -> !TestFiles.isOpen(copy));
+    }
+
+    /** A file beside the path that is not the copy (other bytes before the offset read) is not read. */
+    @ParameterizedTest
+    @MethodSource("engines")
+    void aFileBesideThatIsNotTheCopyIsNotRead(String engineName) throws Exception {
+        Path log = dir.resolve("app.log");
+        Files.writeString(log, "a".repeat(63) + "\n" + "b".repeat(63) + "\n");
+        List<TailEvent> events = new CopyOnWriteArrayList<>();
+        SlowChunkConsumer consumer = new SlowChunkConsumer();
+        FileFlux.tail(log, options(engineName).chunkSize(64).onEvent(events::add)).subscribe(consumer);
+        subscriptions.add(consumer);
+        consumer.grant(1);
+        TestFiles.await(WAIT, "first chunk", () -> consumer.chunks.get() == 1);
+        Files.writeString(dir.resolve("app.log.1"), "x".repeat(63) + "\n" + "y".repeat(200) + "\n");
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
+            ch.truncate(0);
+        }
+        Files.writeString(log, "new\n", StandardOpenOption.APPEND);
+        consumer.grant(Integer.MAX_VALUE);
+        String expected = "a".repeat(63) + "\n" + "new\n";
+        TestFiles.await(WAIT, "the new line", () -> {
+            synchronized (consumer.received) {
+                return consumer.received.size() >= expected.length();
+            }
+        });
+        synchronized (consumer.received) {
+            assertEquals(expected, consumer.received.toString(StandardCharsets.UTF_8));
+        }
+        List<TailEvent> truncations = events.stream().filter(e -> e.kind() == TailEvent.Kind.TRUNCATED).toList();
+        assertEquals(1, truncations.size(), events.toString());
+        assertEquals(0, truncations.get(0).offset(), "restarted at 0 of the file");
+    }
+
     @ParameterizedTest
     @MethodSource("engines")
     void aFileRewrittenPastTheOffsetReadFailsUnderFailPolicy(String engineName) throws Exception {
