@@ -5,6 +5,7 @@ import io.fileflux.reactor.Delivery;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.BooleanSupplier;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
@@ -67,15 +68,20 @@ public abstract class DrainLoop implements Runnable {
      * As {@link #wake()}, but when no thread runs the drain, first runs {@code prelude} on this thread,
      * inside the drain (it may use drain-owned state; the drain's next pass, on the delivery scheduler, sees
      * what it did). For work that must happen as soon as a notification arrives and runs no user code: a
-     * tail reading bytes before they can be truncated away. A prelude that throws is ignored: the pass
-     * that follows meets the same condition and reports it.
+     * tail reading bytes before they can be truncated away. A prelude that returns false found that a pass
+     * would do nothing: the drain is released without one, unless another wake-up came meanwhile. A prelude
+     * that throws is ignored: the pass that follows meets the same condition and reports it.
      */
-    public final void wakeAfter(Runnable prelude) {
+    public final void wakeAfter(BooleanSupplier prelude) {
         if (WIP.getAndIncrement(this) == 0) {
+            boolean pass = true;
             try {
-                prelude.run();
+                pass = prelude.getAsBoolean();
             } catch (Throwable ignored) {
                 // the drain's own pass, scheduled below, handles whatever made it fail
+            }
+            if (!pass && WIP.compareAndSet(this, 1, 0)) {
+                return;
             }
             schedule();
         }

@@ -293,13 +293,14 @@ final class TailSubscription extends DrainLoop implements Subscription {
      * by then). The drain, handed to the delivery scheduler next, checks and emits them as the outcome of
      * a read. Only when the tail waits at the end of its one generation with demand; nothing else of the
      * drain runs here, and no user code. The bytes go through this thread's direct buffer, then into a
-     * heap buffer of their size.
+     * heap buffer of their size. Returns false when the file is as the tail last read it (no new byte, the
+     * last bytes read unchanged): a pass of the drain would only find that again, so none is scheduled.
      */
-    private void capture() {
+    private boolean capture() {
         Generation g = current;
         if (state != State.AT_END || read != null || ready != null || cancelled || requested == emitted
                 || g == null || g.sizeless || !pending.isEmpty()) {
-            return;
+            return true;
         }
         int again = g.overlap(position);
         ByteBuffer scratch = CAPTURE.get().clear();
@@ -309,15 +310,17 @@ final class TailSubscription extends DrainLoop implements Subscription {
         try {
             n = g.device.readCached(scratch, at);
         } catch (IOException | RuntimeException e) {
-            return; // the drain's own look and read meet it and report it
+            return true; // the drain's own look and read meet it and report it
         }
         if (n <= again) {
-            return; // nothing new (or not cached): the drain looks as usual
+            // nothing new: if the last bytes read are all there, unchanged, the file is as it was
+            return n < 0 || n < again || again == 0 || !g.unchanged(scratch.flip(), again);
         }
         TailRead r = new TailRead(this::wake, at, again, ByteBuffer.allocate(n).put(scratch.flip()));
         r.done(n);
         read = r;
         state = State.READING;
+        return true;
     }
 
     /** STARTING: takes the start-up's outcome. Returns true once reading can begin. */

@@ -57,10 +57,11 @@ class DrainLoopWakeAfterTest {
             throw new AssertionError(t);
         }
 
-        void prelude() {
+        boolean prelude() {
             synchronized (log) {
                 log.add("prelude on " + Thread.currentThread().getName());
             }
+            return true;
         }
     }
 
@@ -83,6 +84,16 @@ class DrainLoopWakeAfterTest {
         d.releasePass.countDown();
         assertTrue(d.passes.await(30, TimeUnit.SECONDS), "a second pass follows");
         assertEquals(List.of("pass on delivery-under-test", "pass on delivery-under-test"), d.log);
+    }
+
+    @Test
+    void aPreludeThatFindsNothingToDoReleasesTheDrainWithoutAPass() throws Exception {
+        Recording d = new Recording(1);
+        d.wakeAfter(() -> false);
+        assertTrue(d.log.isEmpty(), "no pass");
+        d.wake(); // the drain was released: a later wake-up runs it
+        assertTrue(d.passes.await(30, TimeUnit.SECONDS));
+        assertEquals(List.of("pass on delivery-under-test"), d.log);
     }
 
     @Test
