@@ -467,6 +467,38 @@ class TailFollowTest {
         TestFiles.await(WAIT, "file closed", () -> !TestFiles.isOpen(log));
     }
 
+    /** {@code count} numbered lines ("PREFIX i"). */
+    private static String lines(String prefix, int count) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            b.append(prefix).append(' ').append(i).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** A tail of {@code log} in 64-byte chunks that has delivered its first chunk and waits for demand. */
+    private SlowChunkConsumer afterFirstChunk(Path log, TailOptions options) {
+        SlowChunkConsumer consumer = new SlowChunkConsumer();
+        FileFlux.tail(log, options.chunkSize(64)).subscribe(consumer);
+        subscriptions.add(consumer);
+        consumer.grant(1);
+        TestFiles.await(WAIT, "first chunk", () -> consumer.chunks.get() == 1);
+        return consumer;
+    }
+
+    /** Grants unbounded demand and asserts that exactly {@code expected} arrives, in all. */
+    private static void receivesExactly(SlowChunkConsumer consumer, String expected) {
+        consumer.grant(Integer.MAX_VALUE);
+        TestFiles.await(WAIT, "every byte", () -> {
+            synchronized (consumer.received) {
+                return consumer.received.size() >= expected.length();
+            }
+        });
+        synchronized (consumer.received) {
+            assertEquals(expected, consumer.received.toString(StandardCharsets.UTF_8));
+        }
+    }
+
     /**
      * A truncation the file's size never shows: while the tail waits for demand after its first chunk
      * (no read in flight: it reads only against demand), the file is truncated and written again past the
@@ -478,32 +510,13 @@ class TailFollowTest {
     void aFileTruncatedAndRewrittenPastTheOffsetReadIsReadAgainFromZeroAndReported(String engineName)
             throws Exception {
         Path log = dir.resolve("app.log");
-        StringBuilder old = new StringBuilder();
-        for (int i = 0; i < 20; i++) {
-            old.append("old line ").append(i).append('\n');
-        }
+        String old = lines("old line", 20);
         Files.writeString(log, old);
         List<TailEvent> events = new CopyOnWriteArrayList<>();
-        SlowChunkConsumer consumer = new SlowChunkConsumer();
-        FileFlux.tail(log, options(engineName).chunkSize(64).onEvent(events::add)).subscribe(consumer);
-        subscriptions.add(consumer);
-        consumer.grant(1);
-        TestFiles.await(WAIT, "first chunk", () -> consumer.chunks.get() == 1);
-        StringBuilder rewritten = new StringBuilder();
-        for (int i = 0; i < 40; i++) {
-            rewritten.append("NEW LINE ").append(i).append('\n');
-        }
+        SlowChunkConsumer consumer = afterFirstChunk(log, options(engineName).onEvent(events::add));
+        String rewritten = lines("NEW LINE", 40);
         Files.writeString(log, rewritten); // truncates, then writes: same file, longer than the offset read
-        consumer.grant(Integer.MAX_VALUE);
-        String expected = old.substring(0, 64) + rewritten;
-        TestFiles.await(WAIT, "the new content", () -> {
-            synchronized (consumer.received) {
-                return consumer.received.size() >= expected.length();
-            }
-        });
-        synchronized (consumer.received) {
-            assertEquals(expected, consumer.received.toString(StandardCharsets.UTF_8));
-        }
+        receivesExactly(consumer, old.substring(0, 64) + rewritten);
         List<TailEvent> rewrites = events.stream().filter(e -> e.kind() == TailEvent.Kind.REWRITTEN).toList();
         assertEquals(1, rewrites.size(), events.toString());
         assertEquals(64, rewrites.get(0).offset());
@@ -522,37 +535,18 @@ class TailFollowTest {
     void copytruncateBehindTheWriterReadsTheRestFromTheCopy(String engineName, boolean rewrittenPast) throws Exception {
         Path log = dir.resolve("app.log");
         Path copy = dir.resolve("app.log.1");
-        StringBuilder old = new StringBuilder();
-        for (int i = 0; i < 20; i++) {
-            old.append("old line ").append(i).append('\n');
-        }
+        String old = lines("old line", 20);
         Files.writeString(log, old);
         List<TailEvent> events = new CopyOnWriteArrayList<>();
-        SlowChunkConsumer consumer = new SlowChunkConsumer();
-        FileFlux.tail(log, options(engineName).chunkSize(64).onEvent(events::add)).subscribe(consumer);
-        subscriptions.add(consumer);
-        consumer.grant(1);
-        TestFiles.await(WAIT, "first chunk", () -> consumer.chunks.get() == 1);
+        SlowChunkConsumer consumer = afterFirstChunk(log, options(engineName).onEvent(events::add));
         Files.writeString(log, "old line 20\n", StandardOpenOption.APPEND); // the tail is behind by more
         Files.copy(log, copy); // logrotate's copytruncate: copy, then truncate
         try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
             ch.truncate(0);
         }
-        StringBuilder fresh = new StringBuilder();
-        for (int i = 0; i < (rewrittenPast ? 30 : 2); i++) {
-            fresh.append("new line ").append(i).append('\n');
-        }
+        String fresh = lines("new line", rewrittenPast ? 30 : 2);
         Files.writeString(log, fresh, StandardOpenOption.APPEND);
-        consumer.grant(Integer.MAX_VALUE);
-        String expected = old + "old line 20\n" + fresh;
-        TestFiles.await(WAIT, "every line", () -> {
-            synchronized (consumer.received) {
-                return consumer.received.size() >= expected.length();
-            }
-        });
-        synchronized (consumer.received) {
-            assertEquals(expected, consumer.received.toString(StandardCharsets.UTF_8));
-        }
+        receivesExactly(consumer, old + "old line 20\n" + fresh);
         FileIdentity copyId = new FileIdentity(((Number) Files.getAttribute(copy, "unix:dev")).longValue(),
                 ((Number) Files.getAttribute(copy, "unix:ino")).longValue());
         List<TailEvent> truncations = events.stream().filter(e -> e.kind() == TailEvent.Kind.TRUNCATED).toList();
@@ -571,26 +565,13 @@ class TailFollowTest {
         Path log = dir.resolve("app.log");
         Files.writeString(log, "a".repeat(63) + "\n" + "b".repeat(63) + "\n");
         List<TailEvent> events = new CopyOnWriteArrayList<>();
-        SlowChunkConsumer consumer = new SlowChunkConsumer();
-        FileFlux.tail(log, options(engineName).chunkSize(64).onEvent(events::add)).subscribe(consumer);
-        subscriptions.add(consumer);
-        consumer.grant(1);
-        TestFiles.await(WAIT, "first chunk", () -> consumer.chunks.get() == 1);
+        SlowChunkConsumer consumer = afterFirstChunk(log, options(engineName).onEvent(events::add));
         Files.writeString(dir.resolve("app.log.1"), "x".repeat(63) + "\n" + "y".repeat(200) + "\n");
         try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
             ch.truncate(0);
         }
         Files.writeString(log, "new\n", StandardOpenOption.APPEND);
-        consumer.grant(Integer.MAX_VALUE);
-        String expected = "a".repeat(63) + "\n" + "new\n";
-        TestFiles.await(WAIT, "the new line", () -> {
-            synchronized (consumer.received) {
-                return consumer.received.size() >= expected.length();
-            }
-        });
-        synchronized (consumer.received) {
-            assertEquals(expected, consumer.received.toString(StandardCharsets.UTF_8));
-        }
+        receivesExactly(consumer, "a".repeat(63) + "\n" + "new\n");
         List<TailEvent> truncations = events.stream().filter(e -> e.kind() == TailEvent.Kind.TRUNCATED).toList();
         assertEquals(1, truncations.size(), events.toString());
         assertEquals(0, truncations.get(0).offset(), "restarted at 0 of the file");
