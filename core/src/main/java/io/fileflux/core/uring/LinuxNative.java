@@ -11,8 +11,8 @@ import java.nio.file.Path;
  * Every native function the io_uring engine calls, bound once through JNA direct mapping to the C
  * library: {@code syscall(2)} (for {@code io_uring_setup}, {@code io_uring_enter},
  * {@code io_uring_register}, which glibc does not wrap), {@code open}, {@code close}, {@code mmap},
- * {@code munmap}, {@code statx}, {@code fcntl}, {@code eventfd}, {@code write}, {@code mkfifo} and {@code preadv2}, and for
- * {@link KernelCopy} {@code copy_file_range} (through {@code syscall(2)}: glibc only wraps it since 2.27),
+ * {@code munmap}, {@code statx}, {@code fcntl}, {@code eventfd}, {@code write}, {@code mkfifo} and
+ * {@code preadv2}, and for {@link KernelCopy} {@code copy_file_range} (through {@code syscall(2)}: glibc only wraps it since 2.27),
  * {@code lseek}, {@code ftruncate}, {@code fsync} and {@code fdatasync}. Pointers are passed as {@code long} addresses.
  * Everything else in the package is plain Java.
  *

@@ -12,7 +12,7 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * The serial drain loop every Fileflux subscription runs (read, tail, write): a work-in-progress
- * counter so that one thread at a time runs {@link #drainOnce()}, and the two ways in.
+ * counter so that one thread at a time runs {@link #drainOnce()}, and the ways in.
  * <ul>
  *   <li>{@link #drain()} runs the loop on the calling thread: for the subscriber's own calls
  *       ({@code request}, {@code cancel}, an upstream's {@code onNext}), whose thread already runs
@@ -20,6 +20,8 @@ import reactor.core.scheduler.Scheduler;
  *   <li>{@link #wake()} runs it as a task on the delivery scheduler: for everything else — engine
  *       completions, device closes, timers, watchers. An engine's completion thread thereby never runs a
  *       subscriber's code, and never waits for it.</li>
+ *   <li>{@link #wakeAfter} first runs a prelude that calls no user code on the waking thread, inside the
+ *       drain, then does as {@code wake()}: a tail's watcher reads new bytes there.</li>
  * </ul>
  * The loop never stays stuck: if {@code drainOnce} throws (a subscriber breaking §2.13, a failed
  * allocation), {@link #drainFailed(Throwable)} stops the subscription inside the drain and the loop goes

@@ -16,8 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -80,12 +80,11 @@ final class CopyBeside {
         return null;
     }
 
-    /** Files beside {@code path} that may be its copy, newest first. */
+    /** Files beside {@code path} that may be its copy, newest first (at most {@value #MAX_CANDIDATES}). */
     private static List<Path> candidates(Path path, long position) {
         String prefix = path.getFileName().toString();
         FileTime recent = FileTime.from(Instant.now().minus(Duration.ofSeconds(RECENT_SECONDS)));
-        List<Path> found = new ArrayList<>();
-        List<FileTime> times = new ArrayList<>();
+        List<Map.Entry<Path, FileTime>> found = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(path.getParent(),
                 p -> p.getFileName().toString().startsWith(prefix) && !p.equals(path) && !FilesBeside.compressed(p))) {
             for (Path p : ds) {
@@ -96,23 +95,14 @@ final class CopyBeside {
                     continue;
                 }
                 if (a.isRegularFile() && a.size() >= position && a.lastModifiedTime().compareTo(recent) >= 0) {
-                    found.add(p);
-                    times.add(a.lastModifiedTime());
+                    found.add(Map.entry(p, a.lastModifiedTime()));
                 }
             }
         } catch (IOException | RuntimeException e) {
             return List.of();
         }
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < found.size(); i++) {
-            order.add(i);
-        }
-        order.sort(Comparator.comparing(times::get, Comparator.reverseOrder()));
-        List<Path> newest = new ArrayList<>();
-        for (int i = 0; i < Math.min(MAX_CANDIDATES, order.size()); i++) {
-            newest.add(found.get(order.get(i)));
-        }
-        return newest;
+        return found.stream().sorted(Map.Entry.<Path, FileTime>comparingByValue().reversed())
+                .limit(MAX_CANDIDATES).map(Map.Entry::getKey).toList();
     }
 
     /** {@code n} bytes of {@code d} at {@code at} (fewer at its end): from the page cache, else a read waited for. */

@@ -20,13 +20,15 @@ import reactor.core.publisher.Operators;
  * One tail subscription: a {@link DrainLoop} whose states are {@link State}. The drain owns the
  * generation being read, the offset, the one read in flight and the generations waiting; the start-up
  * ({@link TailStart}), the engine's completions, the path probe, the shared watcher and the timers only
- * record what they saw and wake it. Emission, events, the end-of-file decision ({@link EndOfFile}),
+ * record what they saw and wake it — the watcher after reading what a write notification announced, inside
+ * the drain ({@link #capture()}). Emission, events, the end-of-file decision ({@link EndOfFile}),
  * switching generations and the terminal signal (after the file is closed) all happen inside it, on the
  * delivery scheduler or the requesting thread.
  *
- * <p>Longer than the other parts (about 470 lines) on purpose: the state machine — start, read loop,
- * the end-of-file actions, termination — stays in one class so it reads top to bottom; everything
- * around it (start-up, decision, probe, watcher, wake-ups, waiting generations) is a class of its own.
+ * <p>Longer than the other parts (about 600 lines) on purpose: the state machine — start, read loop,
+ * the watcher's read, the end-of-file actions (with the switch to a copytruncate's copy), termination —
+ * stays in one class so it reads top to bottom; everything around it (start-up, decision, probe, watcher,
+ * wake-ups, waiting generations, finding the copy) is a class of its own.
  */
 final class TailSubscription extends DrainLoop implements Subscription {
 
