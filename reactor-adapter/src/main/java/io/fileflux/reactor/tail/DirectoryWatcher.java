@@ -65,6 +65,9 @@ final class DirectoryWatcher {
     interface Sink {
         /** An event of the directory watched as {@code key}; a null key: events of every directory were lost. */
         void event(Object key, WatchEvent.Kind<?> kind, Path name, int count);
+
+        /** The watch of {@code key} ended without {@link Notifications#unwatch} (its directory was deleted). */
+        void gone(Object key);
     }
 
     private final FileSystem fileSystem;
@@ -97,8 +100,19 @@ final class DirectoryWatcher {
         Entry e = byDirectory.get(dir);
         if (e == null) {
             if (source == null) {
-                Notifications n = Inotify.open(fileSystem, this::dispatch);
-                source = n != null ? n : new JdkNotifications(fileSystem.newWatchService(), this::dispatch);
+                Sink sink = new Sink() {
+                    @Override
+                    public void event(Object key, WatchEvent.Kind<?> kind, Path name, int count) {
+                        dispatch(key, kind, name, count);
+                    }
+
+                    @Override
+                    public void gone(Object key) {
+                        watchGone(key);
+                    }
+                };
+                Notifications n = Inotify.open(fileSystem, sink);
+                source = n != null ? n : new JdkNotifications(fileSystem.newWatchService(), sink);
             }
             Object key;
             try {
@@ -125,9 +139,11 @@ final class DirectoryWatcher {
                     closed = true;
                     entry.listeners.remove(listener);
                     if (entry.listeners.isEmpty()) {
-                        source.unwatch(entry.key);
-                        byDirectory.remove(entry.dir);
-                        byKey.remove(entry.key);
+                        if (!entry.gone) {
+                            source.unwatch(entry.key);
+                        }
+                        byDirectory.remove(entry.dir, entry);
+                        byKey.remove(entry.key, entry);
                         closeIfUnused();
                     }
                 }
@@ -139,6 +155,19 @@ final class DirectoryWatcher {
         if (byDirectory.isEmpty() && source != null) {
             source.close(); // its thread ends
             source = null;
+        }
+    }
+
+    /**
+     * On the source's thread: the directory of {@code key} is no longer watched (deleted, or its file
+     * system unmounted). Its listeners were told ({@code OVERFLOW}) and fall back to polling; a later
+     * registration of that directory (recreated) watches it anew.
+     */
+    private synchronized void watchGone(Object key) {
+        Entry e = byKey.remove(key);
+        if (e != null) {
+            e.gone = true;
+            byDirectory.remove(e.dir, e);
         }
     }
 
@@ -158,6 +187,8 @@ final class DirectoryWatcher {
         final Path dir;
         final Object key;
         final List<Listener> listeners = new CopyOnWriteArrayList<>();
+        /** Guarded by the watcher: the source dropped the watch (see {@code watchGone}). */
+        boolean gone;
 
         Entry(Path dir, Object key) {
             this.dir = dir;
@@ -211,10 +242,14 @@ final class DirectoryWatcher {
                 for (;;) {
                     WatchKey key = service.take();
                     List<WatchEvent<?>> events = key.pollEvents();
-                    key.reset();
+                    boolean valid = key.reset();
                     for (WatchEvent<?> ev : events) {
                         Path name = ev.kind() == StandardWatchEventKinds.OVERFLOW ? null : (Path) ev.context();
                         sink.event(key, ev.kind(), name, ev.count());
+                    }
+                    if (!valid) {
+                        sink.event(key, StandardWatchEventKinds.OVERFLOW, null, 1);
+                        sink.gone(key);
                     }
                 }
             } catch (ClosedWatchServiceException | InterruptedException e) {

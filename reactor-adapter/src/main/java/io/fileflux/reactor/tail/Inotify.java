@@ -189,6 +189,8 @@ final class Inotify implements DirectoryWatcher.Notifications {
                 sink.event(null, StandardWatchEventKinds.OVERFLOW, null, 1);
             } else if ((mask & IN_IGNORED) != 0) {
                 sink.event(wd, StandardWatchEventKinds.OVERFLOW, null, 1); // its directory is gone
+                sink.gone(wd);
+                lastNames.remove(wd);
             } else {
                 WatchEvent.Kind<?> kind = (mask & (IN_CREATE | IN_MOVED_TO)) != 0 ? StandardWatchEventKinds.ENTRY_CREATE
                         : (mask & (IN_DELETE | IN_MOVED_FROM)) != 0 ? StandardWatchEventKinds.ENTRY_DELETE

@@ -30,6 +30,20 @@ class InotifyTest {
 
     private final BlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
 
+    private DirectoryWatcher.Sink recording() {
+        return new DirectoryWatcher.Sink() {
+            @Override
+            public void event(Object key, WatchEvent.Kind<?> kind, Path name, int count) {
+                seen.add(new Seen(key, kind, name));
+            }
+
+            @Override
+            public void gone(Object key) {
+                seen.add(new Seen(key, null, null));
+            }
+        };
+    }
+
     private Seen next(WatchEvent.Kind<?> kind, String name) throws InterruptedException {
         for (;;) {
             Seen s = seen.poll(30, TimeUnit.SECONDS);
@@ -43,7 +57,7 @@ class InotifyTest {
     @Test
     void createWriteRenameAndDeleteAreReportedByName() throws Exception {
         assumeTrue(Platform.isLinux(), "inotify is Linux's");
-        Inotify n = Inotify.open(FileSystems.getDefault(), (key, kind, name, count) -> seen.add(new Seen(key, kind, name)));
+        Inotify n = Inotify.open(FileSystems.getDefault(), recording());
         assertNotNull(n);
         try {
             Object key = n.watch(dir);
@@ -63,6 +77,7 @@ class InotifyTest {
             Files.delete(sub);
             Seen dropped = next(StandardWatchEventKinds.OVERFLOW, null); // the kernel dropped the watch
             assertTrue(dropped.key().equals(subKey), "reported for the deleted directory: " + dropped);
+            assertTrue(next(null, null).key().equals(subKey), "and the watch said gone");
             n.unwatch(key);
         } finally {
             n.close();
@@ -72,7 +87,7 @@ class InotifyTest {
     @Test
     void aPathThatIsNotADirectoryCannotBeWatched() throws Exception {
         assumeTrue(Platform.isLinux(), "inotify is Linux's");
-        Inotify n = Inotify.open(FileSystems.getDefault(), (key, kind, name, count) -> { });
+        Inotify n = Inotify.open(FileSystems.getDefault(), recording());
         assertNotNull(n);
         try {
             Path f = Files.writeString(dir.resolve("plain"), "x");
