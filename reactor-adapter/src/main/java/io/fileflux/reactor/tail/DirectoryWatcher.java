@@ -66,7 +66,10 @@ final class DirectoryWatcher {
         /** An event of the directory watched as {@code key}; a null key: events of every directory were lost. */
         void event(Object key, WatchEvent.Kind<?> kind, Path name, int count);
 
-        /** The watch of {@code key} ended without {@link Notifications#unwatch} (its directory was deleted). */
+        /**
+         * The watch of {@code key} ended without {@link Notifications#unwatch} (its directory was deleted):
+         * the watcher forgets it, then tells its listeners ({@code OVERFLOW}).
+         */
         void gone(Object key);
     }
 
@@ -160,15 +163,21 @@ final class DirectoryWatcher {
 
     /**
      * On the source's thread: the directory of {@code key} is no longer watched (deleted, or its file
-     * system unmounted). Its listeners were told ({@code OVERFLOW}) and fall back to polling; a later
-     * registration of that directory (recreated) watches it anew.
+     * system unmounted). It is forgotten, then its listeners are told ({@code OVERFLOW}) and fall back to
+     * polling; a later registration of that directory (recreated) watches it anew.
      */
-    private synchronized void watchGone(Object key) {
-        Entry e = byKey.remove(key);
-        if (e != null) {
+    private void watchGone(Object key) {
+        Entry e;
+        synchronized (this) {
+            e = byKey.remove(key);
+            if (e == null) {
+                return;
+            }
             e.gone = true;
             byDirectory.remove(e.dir, e);
         }
+        // after it is forgotten: a listener that registers again on being told gets a new watch
+        e.deliver(StandardWatchEventKinds.OVERFLOW, null, 1);
     }
 
     /** On the source's thread: fans the event out to the listeners of its directory (of every one for null). */
@@ -248,7 +257,6 @@ final class DirectoryWatcher {
                         sink.event(key, ev.kind(), name, ev.count());
                     }
                     if (!valid) {
-                        sink.event(key, StandardWatchEventKinds.OVERFLOW, null, 1);
                         sink.gone(key);
                     }
                 }

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * millisecond more from a write to its notification on our machines, which is what a tail following a
  * file rotated by {@code copytruncate} loses lines to. Events map as the JDK maps them: create or rename
  * in is {@code ENTRY_CREATE}, delete or rename out {@code ENTRY_DELETE}, write or attribute change
- * {@code ENTRY_MODIFY}, a queue overflow {@code OVERFLOW}, and a watch the kernel dropped (its directory
- * deleted or unmounted) an {@code OVERFLOW} for that directory.
+ * {@code ENTRY_MODIFY}, a queue overflow {@code OVERFLOW}; a watch the kernel dropped (its directory
+ * deleted or unmounted) is reported to the sink as gone.
  *
  * <p>Threading: {@link #watch} and {@link #unwatch} from any thread; the sink runs on the thread
  * {@link #open} starts ({@code fileflux-tail-watch}), which {@link #close()} ends (an eventfd wakes it);
@@ -188,8 +188,7 @@ final class Inotify implements DirectoryWatcher.Notifications {
             if ((mask & IN_Q_OVERFLOW) != 0) {
                 sink.event(null, StandardWatchEventKinds.OVERFLOW, null, 1);
             } else if ((mask & IN_IGNORED) != 0) {
-                sink.event(wd, StandardWatchEventKinds.OVERFLOW, null, 1); // its directory is gone
-                sink.gone(wd);
+                sink.gone(wd); // its directory is gone: forgotten, then its listeners told
                 lastNames.remove(wd);
             } else {
                 WatchEvent.Kind<?> kind = (mask & (IN_CREATE | IN_MOVED_TO)) != 0 ? StandardWatchEventKinds.ENTRY_CREATE

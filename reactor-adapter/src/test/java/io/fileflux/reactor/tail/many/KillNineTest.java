@@ -1,6 +1,7 @@
 package io.fileflux.reactor.tail.many;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -122,6 +123,7 @@ class KillNineTest {
     static final class Child {
         final Process process;
         final List<String> lines = new CopyOnWriteArrayList<>();
+        private final Thread reader;
 
         Child(Path dir, Path registry) throws IOException {
             List<String> cmd = new ArrayList<>();
@@ -134,7 +136,7 @@ class KillNineTest {
                     System.getProperty("java.class.path"), KillNineChild.class.getName(), dir + "/*.log",
                     registry.toString()));
             process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            Thread reader = new Thread(() -> {
+            reader = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
                         StandardCharsets.US_ASCII))) {
                     for (String l; (l = r.readLine()) != null; ) {
@@ -157,9 +159,14 @@ class KillNineTest {
             }
         }
 
-        /** SIGKILL, then the lines it printed (complete ones only: the reader sees the pipe's end). */
+        /**
+         * SIGKILL, then the lines it printed (complete ones only), once the reader has read to the pipe's end:
+         * what the child printed (and acknowledged) just before it died may still be in the pipe.
+         */
         List<String> kill() throws InterruptedException {
             process.destroyForcibly().waitFor();
+            reader.join(WAIT_NANOS / 1_000_000);
+            assertFalse(reader.isAlive(), "the child's output never ended");
             return lines;
         }
     }
