@@ -2,7 +2,6 @@ package io.fileflux.reactor.tail;
 
 import io.fileflux.core.FileDevice;
 import io.fileflux.core.FileEngine;
-import io.fileflux.core.IoCallback;
 import io.fileflux.reactor.internal.FilesBeside;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,28 +103,23 @@ final class CopyBeside {
                 .limit(MAX_CANDIDATES).map(Map.Entry::getKey).toList();
     }
 
-    /** {@code n} bytes of {@code d} at {@code at} (fewer at its end): from the page cache, else a read waited for. */
+    /**
+     * {@code n} bytes of {@code d} at {@code at} (fewer at its end): from the page cache, else with the
+     * start-up's reads ({@link DeviceReads}), waited for.
+     */
     private static byte[] bytesAt(FileDevice d, long at, int n) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(n);
-        if (d.readCached(b, at) < 0) {
-            CompletableFuture<Integer> done = new CompletableFuture<>();
-            d.read(b, at, new IoCallback() {
-                @Override
-                public void completed(int bytes) {
-                    done.complete(bytes);
-                }
-
-                @Override
-                public void failed(IOException e) {
-                    done.completeExceptionally(e);
-                }
-            });
-            try {
-                done.get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new IOException("reading " + d.path() + " at " + at + " failed", e);
-            }
+        ByteBuffer cached = ByteBuffer.allocate(n);
+        if (d.readCached(cached, at) >= 0) {
+            return Arrays.copyOf(cached.array(), cached.position());
         }
-        return Arrays.copyOf(b.array(), b.position());
+        ByteBuffer b;
+        try {
+            b = DeviceReads.read(d, at, n).toFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IOException("reading " + d.path() + " at " + at + " failed", e);
+        }
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
     }
 }
