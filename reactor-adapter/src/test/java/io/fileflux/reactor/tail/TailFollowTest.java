@@ -459,12 +459,17 @@ class TailFollowTest {
         subscriptions.add(FileFlux.tailLines(log, options(engineName).truncation(TruncationPolicy.FAIL),
                 LineOptions.defaults()).subscribe(l -> got.add(l.text()), error::set));
         awaitSize(got, 2);
-        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
-            ch.truncate(2);
-        }
+        truncate(log, 2);
         TestFiles.await(WAIT, "error", () -> error.get() != null);
         assertInstanceOf(TruncatedFileException.class, error.get());
         TestFiles.await(WAIT, "file closed", () -> !TestFiles.isOpen(log));
+    }
+
+    /** Truncates {@code file} to {@code size} bytes in place (same file, as {@code copytruncate} does). */
+    private static void truncate(Path file, long size) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(size);
+        }
     }
 
     /** {@code count} numbered lines ("PREFIX i"). */
@@ -541,9 +546,7 @@ class TailFollowTest {
         SlowChunkConsumer consumer = afterFirstChunk(log, options(engineName).onEvent(events::add));
         Files.writeString(log, "old line 20\n", StandardOpenOption.APPEND); // the tail is behind by more
         Files.copy(log, copy); // logrotate's copytruncate: copy, then truncate
-        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
-            ch.truncate(0);
-        }
+        truncate(log, 0);
         String fresh = lines("new line", rewrittenPast ? 30 : 2);
         Files.writeString(log, fresh, StandardOpenOption.APPEND);
         receivesExactly(consumer, old + "old line 20\n" + fresh);
@@ -567,9 +570,7 @@ class TailFollowTest {
         List<TailEvent> events = new CopyOnWriteArrayList<>();
         SlowChunkConsumer consumer = afterFirstChunk(log, options(engineName).onEvent(events::add));
         Files.writeString(dir.resolve("app.log.1"), "x".repeat(63) + "\n" + "y".repeat(200) + "\n");
-        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
-            ch.truncate(0);
-        }
+        truncate(log, 0);
         Files.writeString(log, "new\n", StandardOpenOption.APPEND);
         receivesExactly(consumer, "a".repeat(63) + "\n" + "new\n");
         List<TailEvent> truncations = events.stream().filter(e -> e.kind() == TailEvent.Kind.TRUNCATED).toList();
