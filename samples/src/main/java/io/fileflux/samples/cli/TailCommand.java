@@ -50,7 +50,8 @@ import picocli.CommandLine.Spec;
  * A pipe, FIFO or standard input ({@code -}) is read to its end, keeping only the last N lines.
  *
  * <p>Printing, checkpoint saves and shutdown are {@link TailOutput}'s: a checkpoint only covers what
- * reached standard output.
+ * reached standard output. One file's chunks are printed on the tail's delivery thread; lines (several
+ * files, pipes) by the main thread.
  */
 @Command(name = "tail", mixinStandardHelpOptions = true,
         description = "Print the last lines of files; follow them with -f or -F (across rotation); "
@@ -223,7 +224,7 @@ final class TailCommand implements Callable<Integer> {
             start = StartAt.lastLines(n.n());
         }
         Checkpointer saved = acks;
-        TailOutput<TailChunk> output = new TailOutput<>(CHUNK_WINDOW, saved == null ? null : saved::flush);
+        TailOutput<TailChunk> output = TailOutput.onDelivery(CHUNK_WINDOW, saved == null ? null : saved::flush);
         TailOptions opts = baseOptions(follow).startAt(start).onEvent(output::event);
         if (acks != null) {
             opts = opts.checkpointer(acks);

@@ -17,20 +17,29 @@ import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 
 /**
- * The main thread's side of {@code fileflux tail}: items come from the tail's threads through a queue
- * bounded by the demand the main thread grants ({@link #WINDOW} at a time), so a slow terminal slows
- * reading instead of filling memory; the main thread prints them, prints events on standard error, and
- * after every flush of standard output runs the {@code save} step, so a checkpoint only ever covers
- * what reached standard output: whenever the queue drains, and at least every second or
- * {@value #SAVE_EVERY_ITEMS} items under a backlog.
+ * The printing side of {@code fileflux tail}, in one of two modes.
+ * <ul>
+ *   <li><b>Queued</b> ({@link #TailOutput(int, Runnable)}; lines): items come from the tail's threads
+ *   through a queue bounded by the demand the main thread grants ({@link #WINDOW} at a time), so a slow
+ *   terminal slows reading instead of filling memory; the main thread prints them, prints events on
+ *   standard error, and after every flush of standard output runs the {@code save} step, so a checkpoint
+ *   only ever covers what reached standard output: whenever the queue drains, and at least every second
+ *   or {@value #SAVE_EVERY_ITEMS} items under a backlog.</li>
+ *   <li><b>On delivery</b> ({@link #onDelivery}; one file's chunks, each a whole read): the tail's
+ *   delivery thread prints each chunk, flushes and runs the save step itself, then asks for the next, and
+ *   prints events in their place among the chunks. A written line then wakes two threads (the watcher
+ *   that reads it, the delivery thread that prints it) instead of three, which matters on a busy machine:
+ *   lines written just before a copytruncate rotation truncates the file are lost unless read in time.
+ *   The main thread only waits for the end.</li>
+ * </ul>
  *
  * <p>Ctrl-C or SIGTERM runs a shutdown hook that, if standard output can be flushed within
  * {@link #SHUTDOWN_WAIT_MS} ms, runs the save step, then cancels the tail; a stalled pipe reader leaves
  * the checkpoint where it was. When standard output is a pipe whose reader has gone ({@code | head}),
  * the loop ends at once ({@link StdoutClosed}) with status 141, as a shell reports SIGPIPE.
  *
- * <p>Threading: {@link #run} on the main thread; the subscriber's signals on the tail's threads only
- * enqueue.
+ * <p>Threading: {@link #run} on the main thread; the subscriber's signals on the tail's threads
+ * enqueue (queued mode) or print under the output lock (on delivery).
  */
 final class TailOutput<T> {
 
@@ -57,20 +66,67 @@ final class TailOutput<T> {
     final ReentrantLock outLock = new ReentrantLock();
     private final int window;
     private final Runnable save;
+    private final boolean onDelivery;
     private final Subscriber subscriber = new Subscriber();
+    /** The printer {@link #run} was given (read by the delivery thread in the on-delivery mode). */
+    private volatile Printer<T> printer;
 
     /**
+     * Queued mode: the main thread prints.
+     *
      * @param window items requested at a time
      * @param save   runs after each flush of standard output (saves or acknowledges checkpoints); may be null
      */
     TailOutput(int window, Runnable save) {
-        this.window = window;
-        this.save = save;
+        this(window, save, false);
     }
 
-    /** Puts an event on the queue (from the tail's event listeners): printed on standard error in order. */
+    private TailOutput(int window, Runnable save, boolean onDelivery) {
+        this.window = window;
+        this.save = save;
+        this.onDelivery = onDelivery;
+    }
+
+    /**
+     * On-delivery mode: the tail's delivery thread prints each item, flushes, runs {@code save} and asks for
+     * the next; at most {@code window} items are granted ahead.
+     */
+    static <T> TailOutput<T> onDelivery(int window, Runnable save) {
+        return new TailOutput<>(window, save, true);
+    }
+
+    /**
+     * An event from the tail's event listeners, printed on standard error in order with the items: queued
+     * (queued mode), or printed at once after what standard output holds is flushed (on delivery).
+     */
     void event(Object e) {
-        queue.add(e);
+        if (!onDelivery) {
+            queue.add(e);
+            return;
+        }
+        outLock.lock();
+        try {
+            out.flush();
+        } catch (IOException ex) {
+            // standard output gone: the next item's write reports it
+        } finally {
+            outLock.unlock();
+        }
+        System.err.println("fileflux tail: " + describe(e));
+    }
+
+    /** On the delivery thread: prints, flushes and saves one item, then asks for the next one. */
+    private void printNow(T item) throws IOException {
+        outLock.lock();
+        try {
+            printer.print(item);
+            out.flush();
+            if (save != null) {
+                save.run();
+            }
+        } finally {
+            outLock.unlock();
+        }
     }
 
     /** Writes bytes to standard output under the output lock. */
@@ -91,6 +147,7 @@ final class TailOutput<T> {
         }, "fileflux-tail-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         StdoutClosed stdoutClosed = StdoutClosed.watch(() -> queue.add(CLOSED));
+        this.printer = printer;
         tail.subscribe(subscriber);
         long taken = 0;
         long sinceSave = 0;
@@ -253,7 +310,18 @@ final class TailOutput<T> {
 
         @Override
         protected void hookOnNext(T item) {
-            queue.add(item);
+            if (!onDelivery) {
+                queue.add(item);
+                return;
+            }
+            try {
+                printNow(item);
+            } catch (Throwable t) {
+                cancel();
+                queue.add(t); // the main thread reports it (a broken pipe: status 141)
+                return;
+            }
+            request(1);
         }
 
         @Override
