@@ -1,6 +1,7 @@
 package io.fileflux.bench;
 
 import io.fileflux.core.BufferPool;
+import io.fileflux.reactor.BufferMode;
 import io.fileflux.reactor.FileFlux;
 import io.fileflux.reactor.ReadOptions;
 import java.lang.management.BufferPoolMXBean;
@@ -74,7 +75,10 @@ final class MemoryBench {
         long[] sink = {0};
         for (String engine : SequentialReaders.availableEngines()) {
             ReadOptions o = ReadOptions.defaults().engine(engine).chunkSize(CHUNK).maxInFlight(16);
-            contenders.add(new Contender("Fileflux " + engine + " x16 direct", () -> FileFlux.read(file, o),
+            contenders.add(new Contender("Fileflux " + engine + " x16 heap (the default mode)", () -> FileFlux.read(file, o),
+                    b -> sink[0] += Fold.fold((ByteBuffer) b), null));
+            ReadOptions direct = o.bufferMode(BufferMode.DIRECT);
+            contenders.add(new Contender("Fileflux " + engine + " x16 direct", () -> FileFlux.read(file, direct),
                     b -> sink[0] += Fold.fold((ByteBuffer) b), null));
             BufferPool pool = new BufferPool(CHUNK, 64);
             contenders.add(new Contender("Fileflux " + engine + " x16 pooled", () -> FileFlux.read(file, o.pooled(pool)),
