@@ -29,30 +29,48 @@ class CliClassPathTest {
     @TempDir
     Path dir;
 
-    /** info, cat, cp and tail on exactly the short class path: nothing they need is missing from it. */
+    /**
+     * info, cat, cp and tail on exactly the short class path, split as the launcher splits it (picocli on the
+     * boot class path): nothing they need is missing, and picocli works from the boot loader.
+     */
     @Test
     void theCommandsRunOnTheShortClassPath() throws Exception {
-        String cp = lightClassPath();
+        List<String> boot = new ArrayList<>();
+        List<String> rest = new ArrayList<>();
+        for (String entry : lightClassPath().split(File.pathSeparator)) {
+            ("picocli".equals(artifactOf(Path.of(entry))) ? boot : rest).add(entry);
+        }
+        assertEquals(1, boot.size(), "picocli's jar: " + boot);
+        String cp = String.join(File.pathSeparator, rest);
+        List<String> jvm = List.of("-Xbootclasspath/a:" + boot.get(0));
         Path in = Files.writeString(dir.resolve("in.txt"), "one\ntwo\nthree\n");
         Path copy = dir.resolve("copy.txt");
 
-        CliProcess info = CliProcess.run(cp, List.of(), "info");
+        CliProcess info = CliProcess.run(cp, jvm, "info");
         assertEquals(0, info.exitCode, info.stderr);
         assertTrue(new String(info.stdout, StandardCharsets.UTF_8).contains("Chosen:"), info.stderr);
 
-        CliProcess cat = CliProcess.run(cp, List.of(), "cat", in.toString());
+        CliProcess cat = CliProcess.run(cp, jvm, "cat", in.toString());
         assertEquals(0, cat.exitCode, cat.stderr);
         assertArrayEquals(Files.readAllBytes(in), cat.stdout);
 
-        CliProcess cp2 = CliProcess.run(cp, List.of(), "cp", "--no-progress", in.toString(), copy.toString());
+        CliProcess cp2 = CliProcess.run(cp, jvm, "cp", "--no-progress", in.toString(), copy.toString());
         assertEquals(0, cp2.exitCode, cp2.stderr);
         assertArrayEquals(Files.readAllBytes(in), Files.readAllBytes(copy));
 
-        CliProcess tail = CliProcess.run(cp, List.of(), "tail", "-n", "1", in.toString());
+        CliProcess tail = CliProcess.run(cp, jvm, "tail", "-n", "1", in.toString());
         assertEquals(0, tail.exitCode, tail.stderr);
         assertEquals("three\n", new String(tail.stdout, StandardCharsets.UTF_8));
 
-        CliProcess help = CliProcess.run(cp, List.of(), "--help");
+        CliProcess bad = CliProcess.run(cp, jvm, "tail", "--no-such-option", in.toString());
+        assertEquals(2, bad.exitCode, bad.stderr);
+        assertTrue(bad.stderr.contains("Unknown option: '--no-such-option'"), bad.stderr);
+
+        CliProcess tailHelp = CliProcess.run(cp, jvm, "tail", "--help");
+        assertEquals(0, tailHelp.exitCode, tailHelp.stderr);
+        assertTrue(new String(tailHelp.stdout, StandardCharsets.UTF_8).contains("--checkpoint=FILE"), "tail's usage");
+
+        CliProcess help = CliProcess.run(cp, jvm, "--help");
         assertEquals(0, help.exitCode, help.stderr);
         assertTrue(new String(help.stdout, StandardCharsets.UTF_8).contains("serve"), "usage lists serve");
     }
