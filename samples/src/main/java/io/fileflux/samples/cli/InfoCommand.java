@@ -29,6 +29,12 @@ final class InfoCommand implements Callable<Integer> {
         try {
             Engines.Selection selection = Engines.select();
             out.printf("Chosen:  %s (%s)%n", selection.name(), selection.reason());
+            if (selection.name().equals("io_uring")) {
+                // the selection is not per workload: say where the other engine is known to be faster
+                out.println("Why:     io_uring cancels reads in the kernel, blocks no thread per read and reads O_DIRECT at");
+                out.println("         fio's rate; on a machine with few cores the nio engine can read warm files faster");
+                out.println("         (cat, cp, tail --engine nio; ReadOptions.engine(\"nio\"); -Dfileflux.engine=nio; docs/benchmarks.md)");
+            }
         } catch (RuntimeException e) {
             out.printf("Chosen:  none (%s)%n", e.getMessage());
             out.flush();
