@@ -458,8 +458,19 @@ class FileFluxReadTest {
         java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
         java.util.concurrent.atomic.AtomicBoolean subscribed = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        // a chunk emitted by another thread than the caller waits until subscribe() has returned, so that some
+        // chunks are surely emitted after it (a descheduled caller once saw the whole file emitted meanwhile)
+        java.util.concurrent.CountDownLatch returned = new java.util.concurrent.CountDownLatch(1);
+        Thread caller = Thread.currentThread();
         FileFlux.read(file, ReadOptions.defaults().engine(engine(name)).maxInFlight(1).chunkSize(4096))
                 .doOnNext(b -> {
+                    if (Thread.currentThread() != caller) {
+                        try {
+                            returned.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
                     if (subscribed.get()) {
                         threads.add(Thread.currentThread().getName());
                     }
@@ -469,6 +480,7 @@ class FileFluxReadTest {
         // once subscribe() has returned, every chunk is emitted by the completion that produced it:
         // on one of the engine's own threads (before that, the subscribing thread may drain too)
         subscribed.set(true);
+        returned.countDown();
         assertTrue(done.await(10, java.util.concurrent.TimeUnit.SECONDS));
         assertFalse(threads.isEmpty(), "chunks emitted after subscribe() returned");
         assertTrue(threads.stream().allMatch(t -> t.startsWith("fileflux-")), threads.toString());
