@@ -1,7 +1,6 @@
 package io.fileflux.bench;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
+import io.fileflux.core.completion.CompletionOp;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
@@ -29,7 +28,6 @@ public final class Fold {
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private static final Unsafe UNSAFE = unsafe();
-    private static final boolean NATIVE_LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private Fold() {
     }
@@ -70,13 +68,13 @@ public final class Fold {
 
     /** Direct buffers (writable or read-only): 64-bit loads at the native address, in the buffer's order. */
     private static long foldDirect(ByteBuffer buf) {
-        long base = Pointer.nativeValue(Native.getDirectBufferPointer(buf));
-        long swap = (buf.order() == ByteOrder.LITTLE_ENDIAN) == NATIVE_LITTLE ? 0 : 1;
+        long base = CompletionOp.addressOf(buf);
+        boolean nativeOrder = buf.order() == ByteOrder.nativeOrder();
         long sum = 0;
         long i = base + buf.position();
         long end = base + buf.limit();
         long words = end - 7;
-        if (swap == 0) {
+        if (nativeOrder) {
             for (; i < words; i += 8) {
                 sum += UNSAFE.getLong(i);
             }
