@@ -120,10 +120,7 @@ final class TailOutput<T> {
         outLock.lock();
         try {
             printer.print(item);
-            out.flush();
-            if (save != null) {
-                save.run();
-            }
+            flushAndSave();
         } finally {
             outLock.unlock();
         }
